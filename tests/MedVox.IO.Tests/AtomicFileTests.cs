@@ -1,4 +1,3 @@
-using MedVox.IO;
 using MedVox.Testing;
 
 namespace MedVox.IO.Tests;
@@ -29,12 +28,14 @@ public class AtomicFileTests
         string path = folder.File("out.bin");
         File.WriteAllBytes(path, [9]);
 
-        Assert.Throws<InvalidOperationException>(() =>
+        void FailingWrite()
         {
             using var file = AtomicFile.Create(path);
             file.Stream.Write([1, 2, 3]);
             throw new InvalidOperationException("writer failed");
-        });
+        }
+
+        Assert.Throws<InvalidOperationException>(FailingWrite);
 
         Assert.Equal([9], File.ReadAllBytes(path));
         Assert.Single(Directory.GetFiles(folder.Path));
