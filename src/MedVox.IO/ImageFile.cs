@@ -57,15 +57,15 @@ public static class ImageFile
 
     public static ImageHeader ReadHeader(string path)
     {
-        var format = GetFormat(path);
         RequireFile(path);
+        var format = GetFormat(path);
         return format.ReadHeader(path);
     }
 
     public static Image Read(string path, ImageReadOptions? options = null)
     {
-        var format = GetFormat(path);
         RequireFile(path);
+        var format = GetFormat(path);
         return format.Read(path, options ?? ImageReadOptions.Default);
     }
 

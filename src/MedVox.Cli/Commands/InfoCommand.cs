@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Globalization;
+using MedVox.Imaging;
+using MedVox.IO;
+using Spectre.Console;
+
+namespace MedVox.Cli.Commands;
+
+/// <summary><c>medvox info FILE</c>: type, size, geometry, orientation and value range of an image.</summary>
+internal static class InfoCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var file = new Argument<string>("file") { Description = "Image file (NIfTI, MetaImage, NRRD)" };
+        var command = new Command("info", "Print type, size, spacing, origin, direction, orientation code and min/max/mean of an image") { file };
+        command.SetAction(parse => context.Execute(() => Run(context, parse.GetValue(file)!)));
+        return command;
+    }
+
+    private static int Run(CliContext context, string path)
+    {
+        var header = ImageFile.ReadHeader(path);
+        using var image = ImageFile.Read(path);
+        var stats = ImageStatistics.Compute(image);
+        context.Console.Write(Describe(header, image, stats));
+        return 0;
+    }
+
+    internal static Table Describe(ImageHeader header, Image image, ImageStatistics stats)
+    {
+        var geometry = image.Geometry;
+        var table = new Table().Border(TableBorder.Rounded).HideHeaders().AddColumn("field").AddColumn("value");
+        void Row(string name, string value) => table.AddRow(new Text(name, new Style(Color.Grey)), new Text(value));
+
+        Row("file", header.Path);
+        Row("format", header.Format);
+        string type = image.ElementType.Name() + (image.Channels > 1 ? $" x {image.Channels} channels{(image.IsColor ? " (colour)" : string.Empty)}" : string.Empty);
+        if (header.StoredType != header.ElementType)
+        {
+            type += $" (stored as {header.StoredType.Name()}, scaled)";
+        }
+
+        Row("type", type);
+        Row("size", image.Size.ToString());
+        Row("spacing (mm)", Format(geometry.Spacing.X, geometry.Spacing.Y, geometry.Spacing.Z) + (image.Size.T > 1 ? $", t {Number(geometry.TimeSpacing)} s" : string.Empty));
+        Row("origin (mm, LPS)", Format(geometry.Origin.X, geometry.Origin.Y, geometry.Origin.Z));
+        var d = geometry.Direction;
+        Row("direction", $"{Format(d[0, 0], d[1, 0], d[2, 0])} {Format(d[0, 1], d[1, 1], d[2, 1])} {Format(d[0, 2], d[1, 2], d[2, 2])}");
+        Row("orientation", geometry.OrientationCode);
+        Row("memory", $"{image.ByteLength / 1048576.0:F1} MB{(image.IsMapped ? " (memory-mapped)" : string.Empty)}");
+        Row("min / max / mean", stats.Count == 0 ? "no finite values" : $"{Number(stats.Min)} / {Number(stats.Max)} / {Number(stats.Mean)}");
+        return table;
+    }
+
+    private static string Format(double x, double y, double z) => $"({Number(x)}, {Number(y)}, {Number(z)})";
+
+    private static string Number(double value) => Math.Round(value, 6).ToString("G7", CultureInfo.InvariantCulture);
+}

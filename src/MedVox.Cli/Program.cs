@@ -1,0 +1,3 @@
+using Spectre.Console;
+
+return MedVox.Cli.MedVoxCli.Run(args, AnsiConsole.Console);
