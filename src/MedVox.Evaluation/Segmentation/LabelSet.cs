@@ -114,7 +114,7 @@ public sealed class LabelSet : IReadOnlyList<LabelDefinition>
                 {
                     if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out long v))
                     {
-                        throw new MedVoxException($"label \"{property.Name}\" has a non-integer value {item}", source, "labels", "label values are integers");
+                        throw new MedVoxException($"label \"{property.Name}\" has a non-integer value {item.GetRawText()}", source, "labels", "label values are integers");
                     }
 
                     values.Add(v);
@@ -122,7 +122,7 @@ public sealed class LabelSet : IReadOnlyList<LabelDefinition>
             }
             else
             {
-                throw new MedVoxException($"label \"{property.Name}\" has value {property.Value}, not an integer or a list of integers", source, "labels");
+                throw new MedVoxException($"label \"{property.Name}\" has value {property.Value.GetRawText()}, not an integer or a list of integers", source, "labels");
             }
 
             definitions.Add(Define(property.Name, values, source));
