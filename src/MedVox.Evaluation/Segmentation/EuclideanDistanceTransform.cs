@@ -155,6 +155,7 @@ public static class EuclideanDistanceTransform
             double[] result = ArrayPool<double>.Shared.Rent(ny);
             int[] sites = ArrayPool<int>.Shared.Rent(ny);
             double[] bounds = ArrayPool<double>.Shared.Rent(ny + 1);
+            double[] heights = ArrayPool<double>.Shared.Rent(ny);
             try
             {
                 var slice = data.AsSpan((int)((long)z * nx * ny), nx * ny);
@@ -175,7 +176,7 @@ public static class EuclideanDistanceTransform
                         continue;
                     }
 
-                    LowerEnvelope(f, d, spacing, sites, bounds);
+                    LowerEnvelope(f, d, spacing, sites, bounds, heights);
                     for (int y = 0; y < ny; y++)
                     {
                         slice[(y * nx) + x] = d[y];
@@ -188,6 +189,7 @@ public static class EuclideanDistanceTransform
                 ArrayPool<double>.Shared.Return(result);
                 ArrayPool<int>.Shared.Return(sites);
                 ArrayPool<double>.Shared.Return(bounds);
+                ArrayPool<double>.Shared.Return(heights);
             }
         });
     }
@@ -200,6 +202,7 @@ public static class EuclideanDistanceTransform
             double[] line = ArrayPool<double>.Shared.Rent(nx);
             int[] sites = ArrayPool<int>.Shared.Rent(nx);
             double[] bounds = ArrayPool<double>.Shared.Rent(nx + 1);
+            double[] heights = ArrayPool<double>.Shared.Rent(nx);
             try
             {
                 var f = line.AsSpan(0, nx);
@@ -212,7 +215,7 @@ public static class EuclideanDistanceTransform
                     }
 
                     row.CopyTo(f);
-                    LowerEnvelope(f, row, spacing, sites, bounds);
+                    LowerEnvelope(f, row, spacing, sites, bounds, heights);
                 }
             }
             finally
@@ -220,15 +223,17 @@ public static class EuclideanDistanceTransform
                 ArrayPool<double>.Shared.Return(line);
                 ArrayPool<int>.Shared.Return(sites);
                 ArrayPool<double>.Shared.Return(bounds);
+                ArrayPool<double>.Shared.Return(heights);
             }
         });
     }
 
     /// <summary>
     /// d[q] = min over p of ((q - p) * spacing)² + f[p], skipping infinite f (Felzenszwalb and Huttenlocher's 1D
-    /// algorithm with positions in mm). Needs at least one finite f.
+    /// algorithm with positions in mm). Needs at least one finite f. The scratch spans hold at least n (sites,
+    /// heights) and n + 1 (bounds) values.
     /// </summary>
-    internal static void LowerEnvelope(ReadOnlySpan<double> f, Span<double> d, double spacing, Span<int> sites, Span<double> bounds)
+    internal static void LowerEnvelope(ReadOnlySpan<double> f, Span<double> d, double spacing, Span<int> sites, Span<double> bounds, Span<double> heights)
     {
         int n = f.Length;
         int k = -1;
@@ -240,14 +245,14 @@ public static class EuclideanDistanceTransform
                 continue;
             }
 
+            // Parabola q: (x - xq)² + fq = x² - 2·x·xq + hq with hq = fq + xq²; it overtakes parabola p at
+            // x = (hq - hp) / (2·(xq - xp)).
             double xq = q * spacing;
             double hq = fq + (xq * xq);
             double intersection = double.NegativeInfinity;
             while (k >= 0)
             {
-                int p = sites[k];
-                double xp = p * spacing;
-                intersection = (hq - (f[p] + (xp * xp))) / (2 * (xq - xp));
+                intersection = (hq - heights[k]) / (2 * (xq - (sites[k] * spacing)));
                 if (intersection > bounds[k])
                 {
                     break;
@@ -259,16 +264,21 @@ public static class EuclideanDistanceTransform
 
             k++;
             sites[k] = q;
+            heights[k] = hq;
             bounds[k] = intersection;
         }
 
         int j = 0;
+        int next = k > 0 ? 1 : -1;
+        double nextBound = next > 0 ? bounds[1] : double.PositiveInfinity;
         for (int q = 0; q < n; q++)
         {
             double xq = q * spacing;
-            while (j < k && bounds[j + 1] < xq)
+            while (nextBound < xq)
             {
-                j++;
+                j = next;
+                next = j < k ? j + 1 : -1;
+                nextBound = next > 0 ? bounds[next] : double.PositiveInfinity;
             }
 
             int p = sites[j];

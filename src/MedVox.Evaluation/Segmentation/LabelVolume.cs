@@ -214,89 +214,82 @@ internal sealed class LabelVolume
             var source = image;
             var map = index;
             var target = volume;
+            Parallel.For(0, source.Size.Z, z => ReadSlice<T>(source, map, target, z));
+        }
+
+        private static void ReadSlice<T>(Image source, LabelValueIndex map, LabelVolume target, int z)
+            where T : unmanaged, INumber<T>
+        {
             int nx = source.Size.X, ny = source.Size.Y;
-            Parallel.For(0, source.Size.Z, z =>
+            var counts = new long[map.Count];
+            var bounds = new int[4 * map.Count];
+            for (int i = 0; i < map.Count; i++)
             {
-                var counts = new long[map.Count];
-                var bounds = new int[4 * map.Count];
-                for (int i = 0; i < map.Count; i++)
-                {
-                    bounds[4 * i] = int.MaxValue;
-                    bounds[(4 * i) + 1] = int.MinValue;
-                    bounds[(4 * i) + 2] = int.MaxValue;
-                    bounds[(4 * i) + 3] = int.MinValue;
-                }
+                bounds[4 * i] = int.MaxValue;
+                bounds[(4 * i) + 1] = int.MinValue;
+                bounds[(4 * i) + 2] = int.MaxValue;
+                bounds[(4 * i) + 3] = int.MinValue;
+            }
 
-                SliceExtras? extras = null;
-                for (int y = 0; y < ny; y++)
+            SliceExtras? extras = null;
+            bool binary = map.Binary;
+            for (int y = 0; y < ny; y++)
+            {
+                ReadOnlySpan<T> row = source.GetRow<T>(y, z);
+                var destination = target.Indices.AsSpan((int)((((long)z * ny) + y) * nx), row.Length);
+                for (int x = 0; x < row.Length; x++)
                 {
-                    var row = source.GetRow<T>(y, z);
-                    var destination = target.Indices.AsSpan((int)((((long)z * ny) + y) * nx), nx);
-                    for (int x = 0; x < row.Length; x++)
+                    T value = row[x];
+                    if (T.IsZero(value))
                     {
-                        T value = row[x];
-                        long label;
-                        if (typeof(T) == typeof(float) || typeof(T) == typeof(double))
-                        {
-                            double real = double.CreateTruncating(value);
-                            if (real != Math.Floor(real) || !double.IsFinite(real) || Math.Abs(real) > 1e15)
-                            {
-                                extras ??= new SliceExtras();
-                                if (extras.NonIntegerVoxels == 0)
-                                {
-                                    extras.FirstNonInteger = real;
-                                }
+                        destination[x] = 0;
+                        continue;
+                    }
 
-                                extras.NonIntegerVoxels++;
-                                destination[x] = LabelValueIndex.Undeclared;
-                                continue;
-                            }
-
-                            label = (long)real;
-                        }
-                        else
-                        {
-                            label = long.CreateTruncating(value);
-                        }
-
-                        ushort i = map.IndexOf(label);
-                        destination[x] = i;
-                        if (i == 0)
-                        {
-                            continue;
-                        }
-
-                        if (i == LabelValueIndex.Undeclared)
+                    long label;
+                    if (typeof(T) == typeof(float) || typeof(T) == typeof(double))
+                    {
+                        double real = double.CreateTruncating(value);
+                        if (real != Math.Floor(real) || !double.IsFinite(real) || Math.Abs(real) > 1e15)
                         {
                             extras ??= new SliceExtras();
-                            extras.UndeclaredVoxels++;
-                            extras.Undeclared[label] = extras.Undeclared.GetValueOrDefault(label) + 1;
+                            if (extras.NonIntegerVoxels == 0)
+                            {
+                                extras.FirstNonInteger = real;
+                            }
+
+                            extras.NonIntegerVoxels++;
+                            destination[x] = LabelValueIndex.Undeclared;
                             continue;
                         }
 
-                        counts[i]++;
-                        int b = 4 * i;
-                        if (x < bounds[b])
-                        {
-                            bounds[b] = x;
-                        }
-
-                        if (x > bounds[b + 1])
-                        {
-                            bounds[b + 1] = x;
-                        }
-
-                        if (y < bounds[b + 2])
-                        {
-                            bounds[b + 2] = y;
-                        }
-
-                        bounds[b + 3] = y;
+                        label = (long)real;
                     }
-                }
+                    else
+                    {
+                        label = long.CreateTruncating(value);
+                    }
 
-                target.Merge(counts, bounds, z, extras);
-            });
+                    ushort i = binary ? (ushort)1 : map.IndexOf(label);
+                    destination[x] = i;
+                    if (i == LabelValueIndex.Undeclared)
+                    {
+                        extras ??= new SliceExtras();
+                        extras.UndeclaredVoxels++;
+                        extras.Undeclared[label] = extras.Undeclared.GetValueOrDefault(label) + 1;
+                        continue;
+                    }
+
+                    counts[i]++;
+                    int b = 4 * i;
+                    bounds[b] = Math.Min(bounds[b], x);
+                    bounds[b + 1] = Math.Max(bounds[b + 1], x);
+                    bounds[b + 2] = Math.Min(bounds[b + 2], y);
+                    bounds[b + 3] = y;
+                }
+            }
+
+            target.Merge(counts, bounds, z, extras);
         }
     }
 }

@@ -15,7 +15,7 @@ public class DistanceTransformTests
         double inf = double.PositiveInfinity;
         double[] f = [inf, 0, inf, inf, 0, inf];
         var d = new double[6];
-        EuclideanDistanceTransform.LowerEnvelope(f, d, 2.0, new int[6], new double[7]);
+        EuclideanDistanceTransform.LowerEnvelope(f, d, 2.0, new int[6], new double[7], new double[6]);
         Assert.Equal([4, 0, 4, 4, 0, 4], d);
     }
 
@@ -26,7 +26,7 @@ public class DistanceTransformTests
         double inf = double.PositiveInfinity;
         double[] f = [9, inf, inf, inf, inf, 0];
         var d = new double[6];
-        EuclideanDistanceTransform.LowerEnvelope(f, d, 1.0, new int[6], new double[7]);
+        EuclideanDistanceTransform.LowerEnvelope(f, d, 1.0, new int[6], new double[7], new double[6]);
         Assert.Equal([9, 10, 9, 4, 1, 0], d);
     }
 
