@@ -1,14 +1,14 @@
 namespace MedVox.Evaluation.Segmentation;
 
 /// <summary>
-/// What a metric is when the reference or the prediction of a label is empty. The surface metrics follow MONAI in both
-/// conventions (the Decathlon reported only Dice and NSD):
+/// What a metric is when the reference or the prediction of a label is empty. The surface distances follow MONAI in
+/// every convention (neither the Decathlon nor nnU-Net report them):
 /// <code>
-/// reference  prediction | Dice, IoU            | NSD                  | HD, HD95, ASSD       | volume difference
-///                       | Monai    Decathlon   | Monai    Decathlon   | (both conventions)   |
-/// empty      empty      | NaN      1           | NaN      1           | NaN                  | 0 (relative: NaN)
-/// empty      not empty  | NaN      0           | 0        0           | +inf (*)             | +V (relative: NaN)
-/// not empty  empty      | 0        0           | 0        0           | +inf (*)             | -V (relative: -1)
+/// reference  prediction | Dice, IoU                  | NSD                        | HD, HD95, ASSD | volume difference
+///                       | Monai   NnUNet  Decathlon  | Monai   NnUNet  Decathlon  | (all)          |
+/// empty      empty      | NaN     NaN     1          | NaN     NaN     1          | NaN            | 0 (relative: NaN)
+/// empty      not empty  | NaN     0       0          | 0       0       0          | +inf (*)       | +V (relative: NaN)
+/// not empty  empty      | 0       0       0          | 0       0       0          | +inf (*)       | -V (relative: -1)
 /// </code>
 /// (*) or <see cref="SegmentationOptions.MissingSurfaceDistance"/> when set (BraTS, for example, uses 373.13 mm).
 /// NaN values are left out of means (as MONAI's reductions do) and counted in the summary; infinite values are kept,
@@ -23,8 +23,15 @@ public enum EmptyMaskConvention
     Monai,
 
     /// <summary>
-    /// The Medical Segmentation Decathlon's scoring (and MONAI with <c>ignore_empty=False</c>): an empty prediction of
-    /// an empty reference is a true negative and scores 1 in Dice, IoU and NSD; any one-sided emptiness scores 0.
+    /// nnU-Net's evaluation (<c>compute_metrics</c>, and v1's <c>nan_for_nonexisting=True</c>): NaN only when both
+    /// masks are empty (0/0), so a false-positive prediction of an absent structure scores 0 instead of being ignored.
+    /// </summary>
+    NnUNet,
+
+    /// <summary>
+    /// True negatives score 1: an empty prediction of an empty reference scores 1 in Dice, IoU and NSD, any one-sided
+    /// emptiness 0; the Medical Segmentation Decathlon scored cases without the structure this way, and MONAI's
+    /// <c>DiceMetric(ignore_empty=False)</c> gives the same Dice.
     /// </summary>
     Decathlon,
 }

@@ -90,7 +90,7 @@ public static class SegmentationReportWriter
         json.WriteEndArray();
 
         json.WriteStartObject("options");
-        json.WriteString("empty_mask_convention", report.Options.EmptyMasks == EmptyMaskConvention.Monai ? "monai" : "decathlon");
+        json.WriteString("empty_mask_convention", report.Options.EmptyMasks.ToString().ToLowerInvariant());
         EvaluationFormat.WriteNumber(json, "missing_surface_distance_mm", report.Options.MissingSurfaceDistance);
         EvaluationFormat.WriteNumber(json, "geometry_tolerance", report.Options.GeometryTolerance);
         json.WriteEndObject();

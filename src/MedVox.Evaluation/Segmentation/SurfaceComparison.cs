@@ -24,13 +24,13 @@ internal static class SurfaceComparison
         bool decathlon = options.EmptyMasks == EmptyMaskConvention.Decathlon;
         long union = predictionVoxels + referenceVoxels - truePositives;
         double dice, iou;
-        if (referenceVoxels == 0 && !decathlon)
+        if (referenceVoxels == 0 && options.EmptyMasks == EmptyMaskConvention.Monai)
         {
             (dice, iou) = (double.NaN, double.NaN);
         }
         else if (union == 0)
         {
-            (dice, iou) = (1, 1);
+            (dice, iou) = decathlon ? (1, 1) : (double.NaN, double.NaN);
         }
         else
         {

@@ -11,6 +11,7 @@ public class EmptyMaskTests
 
     [Theory]
     [InlineData(EmptyMaskConvention.Monai, double.NaN, double.NaN)]
+    [InlineData(EmptyMaskConvention.NnUNet, double.NaN, double.NaN)]
     [InlineData(EmptyMaskConvention.Decathlon, 1.0, 1.0)]
     public void BothEmpty(EmptyMaskConvention convention, double dice, double nsd)
     {
@@ -28,6 +29,7 @@ public class EmptyMaskTests
 
     [Theory]
     [InlineData(EmptyMaskConvention.Monai, double.NaN)]
+    [InlineData(EmptyMaskConvention.NnUNet, 0.0)]
     [InlineData(EmptyMaskConvention.Decathlon, 0.0)]
     public void EmptyReferenceNonEmptyPrediction(EmptyMaskConvention convention, double dice)
     {
@@ -46,6 +48,7 @@ public class EmptyMaskTests
 
     [Theory]
     [InlineData(EmptyMaskConvention.Monai)]
+    [InlineData(EmptyMaskConvention.NnUNet)]
     [InlineData(EmptyMaskConvention.Decathlon)]
     public void NonEmptyReferenceEmptyPrediction(EmptyMaskConvention convention)
     {
