@@ -316,12 +316,12 @@ public static class SegmentationEvaluator
         if (volume.NonIntegerVoxels > 0)
         {
             problems.Add(FormattableString.Invariant(
-                $"{role} has {volume.NonIntegerVoxels} voxels with non-integer values (first {volume.FirstNonIntegerValue}); a label map holds integers, so round it or use nearest-neighbour resampling"));
+                $"{role} has {volume.NonIntegerVoxels} voxel{(volume.NonIntegerVoxels == 1 ? string.Empty : "s")} with non-integer values (first {volume.FirstNonIntegerValue}); a label map holds integers, so round it or use nearest-neighbour resampling"));
         }
 
         if (volume.UndeclaredVoxels > 0)
         {
-            var values = string.Join(", ", volume.UndeclaredValues.Select(p => FormattableString.Invariant($"{p.Key} ({p.Value} voxels)")));
+            var values = string.Join(", ", volume.UndeclaredValues.Select(p => FormattableString.Invariant($"{p.Key} ({p.Value} voxel{(p.Value == 1 ? string.Empty : "s")})")));
             string more = volume.UndeclaredValues.Values.Sum() < volume.UndeclaredVoxels ? ", ..." : string.Empty;
             problems.Add($"{role} has label values not declared in the label set: {values}{more}");
         }

@@ -52,7 +52,7 @@ public class LabelMapTests
         Assert.False(result.IsEvaluated);
         Assert.Empty(result.Labels);
         string problem = Assert.Single(result.Problems);
-        Assert.Equal("prediction has label values not declared in the label set: 7 (8 voxels), 9 (1 voxels)", problem);
+        Assert.Equal("prediction has label values not declared in the label set: 7 (8 voxels), 9 (1 voxel)", problem);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public class LabelMapTests
         using var prediction = image;
         using var reference = Masks.Create(Geometry, (_, _, _) => 0, ElementType.Float32);
         var result = SegmentationEvaluator.EvaluateCase("c", prediction, reference, LiverAndTumour);
-        Assert.Contains("prediction has 1 voxels with non-integer values (first 1.5)", Assert.Single(result.Problems));
+        Assert.Contains("prediction has 1 voxel with non-integer values (first 1.5)", Assert.Single(result.Problems));
     }
 
     [Fact]
@@ -115,6 +115,24 @@ public class LabelMapTests
         using var reference = Masks.Create(Geometry, (_, _, _) => 0);
         var result = SegmentationEvaluator.EvaluateCase("c", prediction, reference, LiverAndTumour);
         Assert.Equal("prediction has 3 channels; a label map has one", Assert.Single(result.Problems));
+    }
+
+    [Fact]
+    public void CroppedViewsEvaluateLikeCopies()
+    {
+        // A crop is a view whose rows are not packed; results must equal those of contiguous copies.
+        using var reference = Masks.Create(Geometry, (x, y, z) => x is >= 2 and <= 8 && y is >= 1 and <= 6 && z >= 2 ? 1 : 0);
+        using var prediction = Masks.Create(Geometry, (x, y, z) => x is >= 3 and <= 9 && y is >= 2 and <= 7 && z >= 1 ? 1 : 0);
+        var start = new Index3(1, 1, 1);
+        var size = ImageSize.Of3D(10, 8, 6);
+        using var referenceView = reference.Crop(start, size);
+        using var predictionView = prediction.Crop(start, size);
+        using var referenceCopy = referenceView.Clone();
+        using var predictionCopy = predictionView.Clone();
+        Assert.False(referenceView.IsContiguous);
+        Assert.Equal(
+            SegmentationEvaluator.CompareMasks(predictionCopy, referenceCopy),
+            SegmentationEvaluator.CompareMasks(predictionView, referenceView));
     }
 
     [Fact]
