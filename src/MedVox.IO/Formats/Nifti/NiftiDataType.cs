@@ -73,7 +73,7 @@ internal readonly record struct NiftiDataType(short Code, string Name, ElementTy
                 ? "convert it to float64 first, e.g. with nibabel: nib.save(nib.Nifti1Image(np.asarray(img.dataobj, np.float64), img.affine, img.header), out)"
                 : code == Binary
                     ? "convert it to uint8 first"
-                    : "split it into real and imaginary (or magnitude and phase) float images first, e.g. with nibabel and numpy's .real/.imag or abs/angle";
+                    : "convert it to real float images first (real and imaginary, or magnitude and phase), e.g. with nibabel and numpy's .real/.imag or abs/angle";
             throw new UnsupportedFormatException($"{unsupported} pixels (datatype {code}) are not supported", path, "datatype", hint);
         }
 
