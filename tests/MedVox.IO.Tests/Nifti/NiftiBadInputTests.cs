@@ -407,6 +407,16 @@ public sealed class NiftiBadInputTests : IDisposable
     }
 
     [Fact]
+    public void SformWithAZeroColumn()
+    {
+        var header = NiftiTestFiles.Nifti1();
+        header.SetTransform(0, 2, [], [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0]);
+        string path = Write("sform.nii", header.Build(new byte[PixelBytes]));
+
+        AssertOneLine(Assert.Throws<InvalidImageFileException>(() => ImageFile.Read(path)), path, "srow_x/srow_y/srow_z");
+    }
+
+    [Fact]
     public void QuaternionThatIsNoRotation()
     {
         var header = NiftiTestFiles.Nifti1();

@@ -438,6 +438,14 @@ internal sealed class NiftiFile
         // Geometry.
         var affine = NiftiGeometry.BestAffine(h, size, path, out string source);
         AffineSource = source;
+        for (int axis = 0; axis < Math.Min(rank, 3); axis++)
+        {
+            if (affine[axis] == 0 && affine[4 + axis] == 0 && affine[8 + axis] == 0)
+            {
+                throw new InvalidImageFileException($"the voxel-to-world transform maps axis {axis} to a single point", path, source, "the header is corrupt");
+            }
+        }
+
         try
         {
             Geometry = ImageGeometry.FromAffine(size, affine, ras: true, timeSpacing);
