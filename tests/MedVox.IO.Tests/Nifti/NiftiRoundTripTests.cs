@@ -162,6 +162,21 @@ public class NiftiRoundTripTests
     }
 
     [Fact]
+    public void TextLongerThanItsFieldIsCut()
+    {
+        using var folder = TestData.CreateTempFolder();
+        using var image = TestImages.Pattern(ElementType.UInt8, ImageSize.Of3D(2, 2, 2));
+        image.Metadata[NiftiFormat.DescripKey] = new string('d', 100);
+        image.Metadata[NiftiFormat.IntentNameKey] = "é" + new string('n', 15); // 17 UTF-8 bytes for a 16-byte field
+
+        ImageFile.Write(image, folder.File("t.nii"));
+        using var back = ImageFile.Read(folder.File("t.nii"));
+
+        Assert.Equal(new string('d', 80), back.Metadata[NiftiFormat.DescripKey]);
+        Assert.Equal("é" + new string('n', 14), back.Metadata[NiftiFormat.IntentNameKey]);
+    }
+
+    [Fact]
     public void WrittenHeaderHasTheDocumentedFixedFields()
     {
         using var folder = TestData.CreateTempFolder();

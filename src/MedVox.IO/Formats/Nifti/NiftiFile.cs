@@ -185,16 +185,18 @@ internal sealed class NiftiFile
 
                 string stem = path[..^(from.Length + gz.Length)];
                 // The partner normally has the same compression; accept the other one too.
-                string? partner = FirstExisting(stem + to + gz, stem + to + (gz.Length == 0 ? ".gz" : string.Empty), stem + to.ToUpperInvariant() + gz);
-                if (partner is null)
+                string expected = stem + to + gz;
+                string? partner = FirstExisting(expected, stem + to + (gz.Length == 0 ? ".gz" : string.Empty), stem + to.ToUpperInvariant() + gz);
+                if (to == ".img")
                 {
-                    throw new InvalidImageFileException(
-                        $"the {(to == ".img" ? "pixel" : "header")} file {Path.GetFileName(stem + to + gz)} of this NIfTI pair is missing",
-                        path,
-                        hint: "a .hdr needs its .img beside it (same name)");
+                    // A missing .img is reported after the header is read, so that a header that is no NIfTI says so first.
+                    return (path, partner ?? expected);
                 }
 
-                return to == ".img" ? (path, partner) : (partner, path);
+                return partner is null
+                    ? throw new InvalidImageFileException(
+                        $"the header file {Path.GetFileName(expected)} of this NIfTI pair is missing", path, hint: "an .img needs its .hdr beside it (same name)")
+                    : (partner, path);
             }
         }
 
@@ -460,7 +462,8 @@ internal sealed class NiftiFile
     {
         if (!File.Exists(DataPath))
         {
-            throw new InvalidImageFileException("the pixel file is missing", DataPath);
+            throw new InvalidImageFileException(
+                $"the pixel file {Path.GetFileName(DataPath)} of this NIfTI pair is missing", headerPath, hint: "a .hdr needs its .img beside it (same name)");
         }
 
         long onDisk = new FileInfo(DataPath).Length;

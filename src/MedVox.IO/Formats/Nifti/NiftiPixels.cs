@@ -90,7 +90,7 @@ internal static class NiftiPixels
     {
         if (!planar || image.Channels == 1)
         {
-            PixelStreams.Write(stream, image, bigEndian: !BitConverter.IsLittleEndian, progress);
+            PixelStreams.Write(stream, image, bigEndian: false, progress);
             return;
         }
 
