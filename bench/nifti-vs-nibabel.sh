@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # NIfTI read/write speed, MedVox against nibabel, on the same 512x512x300 int16 CT-like .nii.gz.
-# Usage: bench/nifti-vs-nibabel.sh [WORK_DIR]   (needs /usr/bin/python3 with nibabel and numpy, and dotnet)
-# Both sides report the best of 3; reading means decoding into memory with the stored dtype (nibabel:
-# np.asanyarray(img.dataobj)), writing means nib.save / ImageFile.Write with gzip at the fastest level
-# (nibabel 5 uses compresslevel 1).
+# Usage: [ROUNDS=2] bench/nifti-vs-nibabel.sh [WORK_DIR]   (needs /usr/bin/python3 with nibabel and numpy, and dotnet)
+# Each side reports its best of 3 per round, rounds alternating. Reading means decoding into memory with the stored
+# dtype (nibabel: np.asanyarray(img.dataobj)); writing means nib.save / ImageFile.Write with gzip at the fastest
+# level (nibabel 5 uses compresslevel 1).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -47,9 +47,8 @@ fi
 
 echo "building MedVox.Benchmarks (Release) ..." >&2
 dotnet build -c Release "$root/bench/MedVox.Benchmarks" -v q -nologo >/dev/null
-medvox=$(dotnet run -c Release --no-build --project "$root/bench/MedVox.Benchmarks" -- compare nifti "$input" "$work/medvox_out.nii.gz")
-
-nibabel=$("$python" - "$input" "$work/nibabel_out.nii.gz" <<'PY'
+nibabel_side() {
+  "$python" - "$input" "$work/nibabel_out.nii.gz" <<'PY'
 import sys, time, os
 import numpy as np, nibabel as nib
 src, dst = sys.argv[1], sys.argv[2]
@@ -71,9 +70,17 @@ print(f"nibabel_write {best:.4f}")
 print(f"nibabel_write_bytes {os.path.getsize(dst)}")
 print(f"nibabel_version {nib.__version__}")
 PY
-)
+}
 
-get() { printf '%s\n%s\n' "$medvox" "$nibabel" | awk -v k="$1" '$1 == k { print $2 }'; }
+# The two sides alternate for ROUNDS rounds (default 2) and each keeps its best, so that load from other processes on
+# a shared machine does not favour whichever side happened to run in a quiet moment.
+results=""
+for ((round = 0; round < ${ROUNDS:-2}; round++)); do
+  results+=$(dotnet run -c Release --no-build --project "$root/bench/MedVox.Benchmarks" -- compare nifti "$input" "$work/medvox_out.nii.gz")$'\n'
+  results+=$(nibabel_side)$'\n'
+done
+
+get() { printf '%s\n' "$results" | awk -v k="$1" '$1 == k && (best == "" || $2 < best) { best = $2 } END { print best }'; }
 mr=$(get medvox_read); mw=$(get medvox_write); nr=$(get nibabel_read); nw=$(get nibabel_write)
 echo "input: $input ($(stat -c %s "$input") bytes), 512x512x300 int16; nibabel $(get nibabel_version); $(nproc) cores"
 printf '%-8s %12s %12s %16s\n' "" "MedVox (s)" "nibabel (s)" "nibabel/MedVox"
