@@ -142,6 +142,8 @@ public class NiftiNibabelOracleTests
         img = nib.Nifti1Image(data32, oblique, hdr); img.header.set_xyzt_units('mm', 'msec'); img.header['pixdim'][4] = 1500; save('big_endian.nii', img)
         img = nib.Nifti1Image(data32.astype('>i4'), oblique, hdr.copy()); img.header.set_data_dtype('>i4'); save('big_endian_int.nii.gz', img)
         img = nib.Nifti2Image(data16, oblique); save('nifti2.nii', img)
+        hdr2 = nib.Nifti2Header(endianness='>'); hdr2.set_data_dtype('>f8')
+        img = nib.Nifti2Image(data32.astype('>f8'), left, hdr2); save('nifti2_big_endian.nii.gz', img)
         img = nib.Nifti1Pair(data16, left); save('pair.img', img)
         img = nib.Nifti1Image(data16, oblique); img.header.set_xyzt_units('meter', 'sec'); save('meters.nii', img)
         print(json.dumps(cases))
@@ -155,7 +157,7 @@ public class NiftiNibabelOracleTests
         string output = ProcessRunner.Python(WriteScript, folder.Path, "float32-for-scaled");
         using var cases = JsonDocument.Parse(output);
 
-        Assert.Equal(10, cases.RootElement.GetArrayLength());
+        Assert.Equal(11, cases.RootElement.GetArrayLength());
         foreach (var c in cases.RootElement.EnumerateArray())
         {
             string name = c.GetProperty("name").GetString()!;
