@@ -84,21 +84,6 @@ internal sealed class HeaderText
         return true;
     }
 
-    /// <summary>True when the bytes from <paramref name="position"/> on contain a NUL or other binary control byte within the next line.</summary>
-    public bool LineLooksBinary(int position)
-    {
-        for (int i = position; i < _bytes.Length && _bytes[i] != (byte)'\n'; i++)
-        {
-            byte b = _bytes[i];
-            if (b < 0x20 && b != (byte)'\t' && b != (byte)'\r')
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     private InvalidImageFileException NoEnd(string field) => new(
         $"the header does not end within the first {MaxBytes / (1 << 20)} MB",
         Path,

@@ -448,45 +448,10 @@ internal sealed class MetaImageHeader
         var names = new List<string>((int)Math.Min(files, 1 << 16));
         for (long i = 0; i < files; i++)
         {
-            names.Add(FormatNumber(words[0], first + (i * step)));
+            names.Add(FileNamePattern.Format(words[0], first + (i * step), Path, "ElementDataFile"));
         }
 
         return names;
-    }
-
-    /// <summary>Replaces the one C integer conversion (%d, %03d, %i, ...) in <paramref name="pattern"/>.</summary>
-    private string FormatNumber(string pattern, long value)
-    {
-        int percent = pattern.IndexOf('%', StringComparison.Ordinal);
-        int i = percent + 1;
-        bool zeros = false;
-        while (i < pattern.Length && pattern[i] is '0' or '-' or '+' or ' ')
-        {
-            zeros |= pattern[i] == '0';
-            i++;
-        }
-
-        int width = 0;
-        while (i < pattern.Length && char.IsAsciiDigit(pattern[i]))
-        {
-            width = Math.Min((width * 10) + (pattern[i] - '0'), 32);
-            i++;
-        }
-
-        while (i < pattern.Length && pattern[i] == 'l')
-        {
-            i++;
-        }
-
-        if (i >= pattern.Length || pattern[i] is not ('d' or 'i' or 'u') || pattern.IndexOf('%', i) >= 0)
-        {
-            throw new UnsupportedFormatException(
-                $"ElementDataFile pattern '{HeaderValues.Shorten(pattern)}' is not a file name with one %d", Path, "ElementDataFile");
-        }
-
-        string number = HeaderValues.Format(value);
-        number = zeros ? number.PadLeft(width, '0') : number.PadLeft(width);
-        return string.Concat(pattern.AsSpan(0, percent), number, pattern.AsSpan(i + 1));
     }
 
     private static PixelDataPart FilePart(string directory, string name, long bytes, long headerSize)
