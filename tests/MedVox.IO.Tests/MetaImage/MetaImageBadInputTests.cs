@@ -193,6 +193,14 @@ public class MetaImageBadInputTests
     }
 
     [Fact]
+    public void PatternNamingAbsurdlyManyFilesIsRefusedBeforeListingThem()
+    {
+        using var folder = TestData.CreateTempFolder();
+        string header = Replace("DimSize", "DimSize = 2 2 2000000000").Replace("ElementDataFile = LOCAL", "ElementDataFile = s%d.raw", StringComparison.Ordinal);
+        Rejection.Read(Write(folder, header, [], "bad.mhd"), "ElementDataFile", headerToo: false);
+    }
+
+    [Fact]
     public void HeaderSizeMinusOneWithTooLittleDataIsNamed()
     {
         using var folder = TestData.CreateTempFolder();

@@ -40,6 +40,36 @@ public class MetaImageRoundTripTests
     }
 
     [Theory]
+    [MemberData(nameof(TypesAndLayouts))]
+    public void ImagesOfEveryTypeAndRankRoundTripBitExact(ElementType type, string extension, bool compress)
+    {
+        // 2D in its own plane (z = 0, unit normal), 3D and 4D oblique, one and two channels.
+        double c = Math.Cos(0.3), s = Math.Sin(0.3);
+        var plane = new ImageGeometry(ImageSize.Of2D(6, 5), new Vector3D(0.6, 0.9, 1), new Vector3D(3.5, -8.25, 0),
+            Matrix3D.FromColumns(new Vector3D(c, -s, 0), new Vector3D(s, c, 0), new Vector3D(0, 0, 1)));
+        var cases = new (ImageSize Size, ImageGeometry? Geometry, int Channels)[]
+        {
+            (plane.Size, plane, 1),
+            (ImageSize.Of3D(7, 5, 4), null, 1),
+            (ImageSize.Of4D(3, 4, 2, 3), null, 1),
+            (ImageSize.Of3D(4, 3, 2), null, 2),
+        };
+        using var folder = TestData.CreateTempFolder();
+        foreach (var (size, geometry, channels) in cases)
+        {
+            using var image = TestImages.Pattern(type, size, channels, geometry);
+            string path = folder.File($"image{size.Rank}x{channels}{extension}");
+
+            ImageFile.Write(image, path, new ImageWriteOptions { Compress = compress });
+            using var read = ImageFile.Read(path);
+
+            ImageAssert.Identical(image, read);
+            Assert.Equal(size.Rank, read.Size.Rank);
+            Assert.False(read.IsColor);
+        }
+    }
+
+    [Theory]
     [InlineData(".mha", false)]
     [InlineData(".mha", true)]
     [InlineData(".mhd", true)]

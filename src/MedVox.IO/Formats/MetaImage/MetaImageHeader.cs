@@ -24,6 +24,9 @@ internal sealed class MetaImageHeader
 
     private const string Format = "MetaImage";
 
+    /// <summary>Most data files a pattern may name (one per slice of a very large volume is far fewer).</summary>
+    private const int MaxFiles = 1 << 20;
+
     private MetaImageHeader(string path)
     {
         Path = path;
@@ -423,6 +426,11 @@ internal sealed class MetaImageHeader
     private List<string> PatternNames(string[] words, int n, long[] dims)
     {
         long files = FileCount(n, dims, PatternFileDims(words, n));
+        if (files > MaxFiles)
+        {
+            throw new UnsupportedFormatException($"the file pattern names {files} files, more than {MaxFiles}", Path, "ElementDataFile");
+        }
+
         long first = words.Length > 1 ? HeaderValues.ParseInteger(words[1], Path, "ElementDataFile") : 1;
         long step = words.Length > 3 ? HeaderValues.ParseInteger(words[3], Path, "ElementDataFile") : 1;
         if (words.Length > 2)
@@ -445,7 +453,7 @@ internal sealed class MetaImageHeader
             throw new InvalidImageFileException("the file pattern step is 0", Path, "ElementDataFile");
         }
 
-        var names = new List<string>((int)Math.Min(files, 1 << 16));
+        var names = new List<string>((int)files);
         for (long i = 0; i < files; i++)
         {
             names.Add(FileNamePattern.Format(words[0], first + (i * step), Path, "ElementDataFile"));
