@@ -178,6 +178,8 @@ public class NrrdRoundTripTests
         image.Metadata["multi line"] = "first\nsecond \\ third";
         image.Metadata["NRRD_content"] = "resampled head";
         image.Metadata["NRRD_measurement frame"] = "(1,0,0) (0,1,0) (0,0,1)";
+        image.Metadata["# not a comment"] = "left out";
+        image.Metadata["carriage"] = "return\r";
         string path = folder.File("meta.nrrd");
 
         ImageFile.Write(image, path);
@@ -188,6 +190,8 @@ public class NrrdRoundTripTests
         Assert.Equal("resampled head", read.Metadata["NRRD_content"]);
         Assert.Equal("(1,0,0) (0,1,0) (0,0,1)", read.Metadata["NRRD_measurement frame"]);
         Assert.Contains("content: resampled head", File.ReadAllLines(path));
+        Assert.False(read.Metadata.ContainsKey("# not a comment"));
+        Assert.False(read.Metadata.ContainsKey("carriage"));
     }
 
     [Fact]

@@ -353,6 +353,26 @@ public class NrrdTeemTests
     }
 
     [Fact]
+    public void MeasurementFrameIsConvertedToLpsAndKept()
+    {
+        // Each measurement frame vector is given in space coordinates, so RAS to LPS negates its x and y.
+        using var folder = TestData.CreateTempFolder();
+        File.WriteAllBytes(folder.File("v.raw"), Bytes(Ramp(24), bigEndian: false));
+        string path = folder.File("dwi.nrrd");
+        TeemOracle.Run("make", "-i", folder.File("v.raw"), "-t", "short", "-s", "4", "3", "2", "-en", "little", "-spc", "RAS",
+            "-dirs", "(1,0,0) (0,1,0) (0,0,1)", "-mf", "(0,1,0) (1,0,0) (0,0,-1)", "-o", path);
+
+        using var image = ImageFile.Read(path);
+        Assert.Equal("(0,-1,0) (-1,0,0) (0,0,-1)", image.Metadata["NRRD_measurement frame"]);
+
+        string written = folder.File("written.nrrd");
+        ImageFile.Write(image, written);
+        var (fields, _) = TeemOracle.Decode(written, folder.Path);
+        Assert.Equal("(0,-1,0) (-1,0,0) (0,0,-1)", fields["measurement frame"]);
+        Assert.Equal("left-posterior-superior", fields["space"]);
+    }
+
+    [Fact]
     public void TimeSpaceGivesTimeSpacingAndOrigin()
     {
         using var folder = TestData.CreateTempFolder();

@@ -356,11 +356,12 @@ internal sealed class NrrdHeader
 
     private static double[] ToLps(double[] vector, NrrdSpace space)
     {
+        // Adding 0.0 turns the -0 of a flipped zero into 0, so that it is not written back as "-0".
         var result = (double[])vector.Clone();
-        result[0] *= space.FlipX;
+        result[0] = (result[0] * space.FlipX) + 0.0;
         if (result.Length > 1)
         {
-            result[1] *= space.FlipY;
+            result[1] = (result[1] * space.FlipY) + 0.0;
         }
 
         return result;

@@ -130,7 +130,10 @@ internal static class NrrdWriter
 
         foreach (var (key, value) in image.Metadata)
         {
-            if (key.StartsWith("NRRD_", StringComparison.Ordinal) || key == NrrdHeader.TimeOriginKey || key.Contains(":=", StringComparison.Ordinal) || key.Length == 0)
+            // Keys of fields written above, keys a reader would take for a comment or split wrongly, and carriage returns
+            // (which escaping does not cover) are left out.
+            if (key.StartsWith("NRRD_", StringComparison.Ordinal) || key == NrrdHeader.TimeOriginKey || key.StartsWith('#')
+                || key.Contains(":=", StringComparison.Ordinal) || key.Contains('\r', StringComparison.Ordinal) || value.Contains('\r', StringComparison.Ordinal) || key.Length == 0)
             {
                 continue;
             }
