@@ -68,7 +68,7 @@ internal sealed class MetaImageHeader
 
             int equals = line.IndexOf('=', StringComparison.Ordinal);
             string key = equals > 0 ? line[..equals].Trim() : string.Empty;
-            if (key.Length == 0 || !IsKey(key))
+            if (key.Length == 0 || !IsKey(key) || line.Any(c => c < ' ' && c != '\t'))
             {
                 throw new InvalidImageFileException(
                     header.Fields.Count == 0 ? "not a MetaImage header (the first line is not 'Key = Value')" : $"line {lineNumber} of the header is not 'Key = Value'",
@@ -462,9 +462,9 @@ internal sealed class MetaImageHeader
         return names;
     }
 
-    private static PixelDataPart FilePart(string directory, string name, long bytes, long headerSize)
+    private PixelDataPart FilePart(string directory, string name, long bytes, long headerSize)
     {
-        string path = System.IO.Path.IsPathRooted(name) ? name : System.IO.Path.Combine(directory, name);
+        string path = DataFilePath.Resolve(directory, name, Path, "ElementDataFile");
         long start = headerSize;
         if (headerSize == -1)
         {

@@ -125,7 +125,7 @@ internal sealed class NrrdHeader
             }
 
             int keyValue = line.IndexOf(":=", StringComparison.Ordinal);
-            if (keyValue > 0)
+            if (keyValue > 0 && !line.Any(c => c < ' ' && c != '\t'))
             {
                 KeyValues[Unescape(line[..keyValue])] = Unescape(line[(keyValue + 2)..]);
                 continue;
@@ -647,7 +647,7 @@ internal sealed class NrrdHeader
 
             foreach (string file in files)
             {
-                string path = System.IO.Path.IsPathRooted(file) ? file : System.IO.Path.Combine(directory, file);
+                string path = DataFilePath.Resolve(directory, file, Path, "data file");
                 parts.Add(Part(path, 0, total / expected, lineSkip, byteSkip, encoding));
             }
         }
