@@ -19,7 +19,13 @@ public sealed class ConvNormAct : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor input) => nonlin.forward(norm.forward(conv.forward(input)));
+    public override Tensor forward(Tensor input)
+    {
+        // A scope per block frees the convolution's output wrapper right away, so inference keeps only what later
+        // layers need (autograd holds its own references to what backward needs).
+        using var scope = NewDisposeScope();
+        return nonlin.forward(norm.forward(conv.forward(input))).MoveToOuterDisposeScope();
+    }
 
     protected override void Dispose(bool disposing)
     {

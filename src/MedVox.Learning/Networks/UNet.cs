@@ -1,3 +1,4 @@
+using MedVox.Learning.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -72,6 +73,12 @@ public sealed class UNet : Module<Tensor, Tensor>
 
     public UNetConfig Config { get; }
 
+    /// <summary>
+    /// Recompute stage activations in the backward pass instead of storing them (encoder and decoder stages), trading
+    /// about one extra forward for most of the activation memory. A training option, not part of the architecture.
+    /// </summary>
+    public bool ActivationCheckpointing { get; set; }
+
     /// <summary>Logits at the input's resolution: [N, classes, (Z,) Y, X].</summary>
     public override Tensor forward(Tensor input)
     {
@@ -106,7 +113,8 @@ public sealed class UNet : Module<Tensor, Tensor>
         var x = input;
         for (int s = 0; s < Config.Stages; s++)
         {
-            x = encoder[s].forward(x);
+            var stage = encoder[s];
+            x = ActivationCheckpointing ? ActivationCheckpoint.Apply(t => stage.forward(t[0]), x) : stage.forward(x);
             skips[s] = x;
         }
 
@@ -115,8 +123,10 @@ public sealed class UNet : Module<Tensor, Tensor>
         for (int d = 0; d < Config.Stages - 1; d++)
         {
             int s = Config.Stages - 2 - d;
-            var up = upsample[d].forward(x);
-            x = decoder[d].forward(cat([up, skips[s]], dim: 1));
+            var (up, stage) = (upsample[d], decoder[d]);
+            x = ActivationCheckpointing
+                ? ActivationCheckpoint.Apply(t => DecoderStage(up, stage, t[0], t[1]), x, skips[s])
+                : DecoderStage(up, stage, x, skips[s]);
             if (Config.DeepSupervision || s == 0)
             {
                 if (allHeads || s == 0)
@@ -130,6 +140,12 @@ public sealed class UNet : Module<Tensor, Tensor>
 
         outputs.Reverse();
         return [.. outputs];
+    }
+
+    private static Tensor DecoderStage(Module<Tensor, Tensor> up, Module<Tensor, Tensor> stage, Tensor below, Tensor skip)
+    {
+        using var scope = NewDisposeScope();
+        return stage.forward(cat([up.forward(below), skip], dim: 1)).MoveToOuterDisposeScope();
     }
 
     private void CheckInput(Tensor input)

@@ -1,0 +1,84 @@
+using MedVox.Learning.Networks;
+using MedVox.Learning.Runtime;
+using MedVox.Learning.Training;
+using static MedVox.Learning.Tests.TensorFactory;
+using static TorchSharp.torch;
+
+namespace MedVox.Learning.Tests.Training;
+
+public class ActivationCheckpointTests
+{
+    [Fact]
+    public void GradientsOfAFunctionOfTwoInputsEqualThoseWithoutCheckpointing()
+    {
+        using var scope = NewDisposeScope();
+        var a = Randn(3, 4).requires_grad_(true);
+        var b = Randn(3, 4).requires_grad_(true);
+        static Tensor F(Tensor[] t) => (t[0].sin() * t[1]).exp().sum(1);
+
+        F([a, b]).sum().backward();
+        var (ga, gb) = (a.grad!.clone(), b.grad!.clone());
+        a.grad!.zero_();
+        b.grad!.zero_();
+        ActivationCheckpoint.Apply(F, a, b).sum().backward();
+
+        Assert.True(a.grad!.allclose(ga, rtol: 1e-6, atol: 1e-7));
+        Assert.True(b.grad!.allclose(gb, rtol: 1e-6, atol: 1e-7));
+    }
+
+    [Fact]
+    public void UNetGradientsWithCheckpointingEqualThoseWithout()
+    {
+        var config = new UNetConfig
+        {
+            Dimensions = 3,
+            Classes = 3,
+            Features = [4, 8, 16],
+            Kernels = [[3, 3, 3], [3, 3, 3], [3, 3, 3]],
+            Strides = [[1, 1, 1], [2, 2, 2], [2, 2, 2]],
+            EncoderBlocks = [1, 2, 2],
+            ResidualEncoder = true,
+        };
+        using var net = new UNet(config);
+        using var scope = NewDisposeScope();
+        var input = Randn(2, 1, 8, 8, 8);
+        var target = randint(0, 3, [2, 8, 8, 8]);
+
+        nn.functional.cross_entropy(net.forward(input), target).backward();
+        var plain = net.parameters().Select(p => p.grad!.clone()).ToList();
+        net.zero_grad();
+        net.ActivationCheckpointing = true;
+        nn.functional.cross_entropy(net.forward(input), target).backward();
+        var checkpointed = net.parameters().Select(p => p.grad!).ToList();
+        for (int i = 0; i < plain.Count; i++)
+        {
+            Assert.True(checkpointed[i].allclose(plain[i], rtol: 1e-4, atol: 1e-6), $"parameter {i}: max difference {(checkpointed[i] - plain[i]).abs().max().item<float>()}");
+        }
+
+    }
+
+    [Fact]
+    public void CheckpointedStepsReleaseEveryTensorWithTheirScope()
+    {
+        var config = new UNetConfig
+        {
+            Dimensions = 2,
+            Classes = 2,
+            Features = [4, 8],
+            Kernels = [[3, 3], [3, 3]],
+            Strides = [[1, 1], [2, 2]],
+            EncoderBlocks = [2, 2],
+        };
+        using var net = new UNet(config) { ActivationCheckpointing = true };
+        using var target = zeros([2, 8, 8], ScalarType.Int64);
+        long before = TensorAccounting.LiveTensors;
+
+        for (int step = 0; step < 5; step++)
+        {
+            using var scope = NewDisposeScope();
+            nn.functional.cross_entropy(net.forward(Randn(2, 1, 8, 8)), target).backward();
+        }
+
+        Assert.Equal(before, TensorAccounting.LiveTensors);
+    }
+}
