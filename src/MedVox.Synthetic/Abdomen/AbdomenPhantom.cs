@@ -27,7 +27,8 @@ public static class AbdomenPhantom
         var random = PhantomRandom.ForCase(seed, Kind, caseIndex);
         double minSpacing = Math.Min(geometry.Spacing.X, Math.Min(geometry.Spacing.Y, geometry.Spacing.Z));
         double maxSpacing = Math.Max(geometry.Spacing.X, Math.Max(geometry.Spacing.Y, geometry.Spacing.Z));
-        double noise = options.NoiseSd ?? random.Uniform(10, 20);
+        double drawnNoise = random.Uniform(10, 20);
+        double noise = options.NoiseSd ?? drawnNoise;
         var anatomy = AbdomenAnatomy.Build(random, minSpacing, maxSpacing, options.Contrast);
         var image = Image.Create(geometry, ElementType.Int16, 1, options.Allocation);
         var labels = Image.Create(geometry, ElementType.UInt8, 1, options.Allocation);

@@ -45,10 +45,10 @@ internal sealed record TissueValues
         return phase == ContrastPhase.Native
             ? new TissueValues
             {
-                Liver = Jitter(60, 4),
+                Liver = Jitter(58, 3),
                 Spleen = Jitter(50, 3),
                 Kidney = Jitter(35, 3),
-                Pancreas = Jitter(42, 3),
+                Pancreas = Jitter(45, 2),
                 Aorta = Jitter(42, 3),
                 Vein = Jitter(40, 3),
                 Vessels = Jitter(42, 3),
@@ -63,10 +63,10 @@ internal sealed record TissueValues
             }
             : new TissueValues
             {
-                Liver = Jitter(105, 8),
-                Spleen = Jitter(115, 8),
+                Liver = Jitter(105, 4),
+                Spleen = Jitter(112, 4),
                 Kidney = Jitter(165, 12),
-                Pancreas = Jitter(98, 6),
+                Pancreas = Jitter(100, 4),
                 Aorta = Jitter(170, 15),
                 Vein = Jitter(140, 10),
                 Vessels = Jitter(160, 12),

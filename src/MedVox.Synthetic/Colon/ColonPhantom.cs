@@ -28,7 +28,8 @@ public static class ColonPhantom
         var random = PhantomRandom.ForCase(seed, Kind, caseIndex);
         double minSpacing = Math.Min(geometry.Spacing.X, Math.Min(geometry.Spacing.Y, geometry.Spacing.Z));
         double maxSpacing = Math.Max(geometry.Spacing.X, Math.Max(geometry.Spacing.Y, geometry.Spacing.Z));
-        double noise = options.NoiseSd ?? random.Uniform(10, 20);
+        double drawnNoise = random.Uniform(10, 20);
+        double noise = options.NoiseSd ?? drawnNoise;
         var anatomy = AbdomenAnatomy.Build(random, minSpacing, maxSpacing, ContrastPhase.Native);
         var structures = new List<Structure>();
         foreach (var s in anatomy.Structures)

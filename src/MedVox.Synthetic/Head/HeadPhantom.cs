@@ -74,7 +74,8 @@ public static class HeadPhantom
         var random = PhantomRandom.ForCase(seed, Kind, caseIndex);
         var head = HeadModel.Create(random);
         bool wantBlood = random.Chance(options.HemorrhageFraction);
-        double noise = options.NoiseSd ?? random.Uniform(3, 6);
+        double drawnNoise = random.Uniform(3, 6);
+        double noise = options.NoiseSd ?? drawnNoise;
         return Render(head, options.Size, wantBlood, noise, PhantomRandom.CaseKey(seed, Kind, caseIndex), random);
     }
 
@@ -84,7 +85,8 @@ public static class HeadPhantom
         var random = PhantomRandom.ForCase(seed, Kind, caseIndex);
         var head = HeadModel.Create(random);
         random.Chance(options.HemorrhageFraction);
-        double noise = options.NoiseSd ?? random.Uniform(3, 6);
+        double drawnNoise = random.Uniform(3, 6);
+        double noise = options.NoiseSd ?? drawnNoise;
         var slice = Render(head, options.Size, true, noise, PhantomRandom.CaseKey(seed, Kind, caseIndex), random, suppressBlood: true);
         return slice;
     }

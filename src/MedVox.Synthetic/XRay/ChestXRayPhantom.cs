@@ -97,7 +97,8 @@ public static class ChestXRayPhantom
             new Vector3D(-half, volumeGeometry.Origin.Y - 200, 20 + half), Matrix3D.FromColumns(new Vector3D(1, 0, 0), new Vector3D(0, 0, -1), new Vector3D(0, 1, 0)));
         var image = Image.Create(detector, ElementType.UInt16);
         var labels = Image.Create(detector, ElementType.UInt8);
-        double noise = options.NoiseSd ?? random.Uniform(0.01, 0.03);
+        double drawnNoise = random.Uniform(0.01, 0.03);
+        double noise = options.NoiseSd ?? drawnNoise;
         var integral = new double[n * n];
         var organ = labels.AsSpan<byte>();
         for (int k = 0; k < n; k++)
