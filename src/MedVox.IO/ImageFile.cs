@@ -5,7 +5,7 @@ namespace MedVox.IO;
 /// <summary>Reads and writes images in any registered format, chosen by file name ending.</summary>
 public static class ImageFile
 {
-    private static readonly List<IImageFormat> Registered = [];
+    private static readonly List<IImageFormat> Registered = [new Formats.Nifti.NiftiFormat(), new Formats.MetaImage.MetaImageFormat(), new Formats.Nrrd.NrrdFormat()];
 
     public static IReadOnlyList<IImageFormat> Formats
     {

@@ -1,0 +1,169 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace MedVox.Learning.Networks;
+
+/// <summary>
+/// A configurable U-Net for 2D and 3D from one implementation (the number of spatial dimensions is a parameter):
+/// encoder stages of conv-norm-LeakyReLU (or residual blocks), strided-convolution downsampling, transposed-convolution
+/// upsampling, skip connections by concatenation, and optional deep-supervision heads. nnU-Net's PlainConvUNet and
+/// ResEncUNet are the models for this layout.
+/// </summary>
+public sealed class UNet : Module<Tensor, Tensor>
+{
+    private readonly ModuleList<Module<Tensor, Tensor>> encoder;
+    private readonly ModuleList<Module<Tensor, Tensor>> upsample;
+    private readonly ModuleList<Module<Tensor, Tensor>> decoder;
+    private readonly ModuleList<Module<Tensor, Tensor>> heads;
+    private readonly int[] totalStride;
+
+    public UNet(UNetConfig config)
+        : base(nameof(UNet))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        int dims = config.Dimensions;
+        totalStride = config.TotalStride();
+
+        encoder = new ModuleList<Module<Tensor, Tensor>>();
+        long inChannels = config.InputChannels;
+        for (int s = 0; s < config.Stages; s++)
+        {
+            var blocks = new List<(string, Module<Tensor, Tensor>)>();
+            for (int b = 0; b < config.EncoderBlocks[s]; b++)
+            {
+                var stride = b == 0 ? config.Strides[s] : ResidualBlock.Ones(dims);
+                Module<Tensor, Tensor> block = config.ResidualEncoder
+                    ? new ResidualBlock(dims, inChannels, config.Features[s], config.Kernels[s], stride)
+                    : new ConvNormAct(dims, inChannels, config.Features[s], config.Kernels[s], stride);
+                blocks.Add((b.ToString(System.Globalization.CultureInfo.InvariantCulture), block));
+                inChannels = config.Features[s];
+            }
+
+            encoder.Add(Sequential(blocks));
+        }
+
+        upsample = new ModuleList<Module<Tensor, Tensor>>();
+        decoder = new ModuleList<Module<Tensor, Tensor>>();
+        heads = new ModuleList<Module<Tensor, Tensor>>();
+        for (int s = config.Stages - 2; s >= 0; s--)
+        {
+            long below = config.Features[s + 1];
+            long features = config.Features[s];
+            upsample.Add(Layers.TransposedConvolution(dims, below, features, config.Strides[s + 1]));
+            var convs = new List<(string, Module<Tensor, Tensor>)>();
+            for (int c = 0; c < config.DecoderConvolutions; c++)
+            {
+                convs.Add((c.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    new ConvNormAct(dims, c == 0 ? 2 * features : features, features, config.Kernels[s], ResidualBlock.Ones(dims))));
+            }
+
+            decoder.Add(Sequential(convs));
+            if (config.DeepSupervision || s == 0)
+            {
+                heads.Add(Layers.Convolution(dims, features, config.Classes, ResidualBlock.Ones(dims), ResidualBlock.Ones(dims)));
+            }
+        }
+
+        RegisterComponents();
+    }
+
+    public UNetConfig Config { get; }
+
+    /// <summary>Logits at the input's resolution: [N, classes, (Z,) Y, X].</summary>
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var outputs = Run(input, allHeads: false);
+        return outputs[0].MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Logits of every decoder stage, full resolution first (only the first when deep supervision is off). Used for
+    /// deep-supervision training, where lower-resolution outputs are compared with downsampled targets.
+    /// </summary>
+    public Tensor[] ForwardAll(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var outputs = Run(input, allHeads: Config.DeepSupervision);
+        foreach (var output in outputs)
+        {
+            output.MoveToOuterDisposeScope();
+        }
+
+        return outputs;
+    }
+
+    /// <summary>Runs encoder stage <paramref name="stage"/> alone (used by activation checkpointing).</summary>
+    public Tensor ForwardEncoderStage(int stage, Tensor input) => encoder[stage].forward(input);
+
+    private Tensor[] Run(Tensor input, bool allHeads)
+    {
+        CheckInput(input);
+        var skips = new Tensor[Config.Stages];
+        var x = input;
+        for (int s = 0; s < Config.Stages; s++)
+        {
+            x = encoder[s].forward(x);
+            skips[s] = x;
+        }
+
+        var outputs = new List<Tensor>();
+        int head = 0;
+        for (int d = 0; d < Config.Stages - 1; d++)
+        {
+            int s = Config.Stages - 2 - d;
+            var up = upsample[d].forward(x);
+            x = decoder[d].forward(cat([up, skips[s]], dim: 1));
+            if (Config.DeepSupervision || s == 0)
+            {
+                if (allHeads || s == 0)
+                {
+                    outputs.Add(heads[head].forward(x));
+                }
+
+                head++;
+            }
+        }
+
+        outputs.Reverse();
+        return [.. outputs];
+    }
+
+    private void CheckInput(Tensor input)
+    {
+        int rank = Config.Dimensions + 2;
+        if (input.dim() != rank)
+        {
+            throw new ArgumentException($"{Config.Dimensions}D U-Net expects input [N, C, {(Config.Dimensions == 3 ? "Z, " : string.Empty)}Y, X] of rank {rank}, got shape [{string.Join(", ", input.shape)}].");
+        }
+
+        if (input.shape[1] != Config.InputChannels)
+        {
+            throw new ArgumentException($"U-Net expects {Config.InputChannels} input channel(s), got {input.shape[1]}.");
+        }
+
+        for (int a = 0; a < Config.Dimensions; a++)
+        {
+            if (input.shape[2 + a] % totalStride[a] != 0)
+            {
+                throw new ArgumentException($"Spatial size [{string.Join(", ", input.shape.Skip(2))}] must be a multiple of the total stride [{string.Join(", ", totalStride)}].");
+            }
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            encoder.Dispose();
+            upsample.Dispose();
+            decoder.Dispose();
+            heads.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
