@@ -47,6 +47,31 @@ public class PhantomDatasetTests
     }
 
     [Fact]
+    public void AbdomenDatasetInNiftiRepeatsByteForByteAndKeepsItsGeometry()
+    {
+        using var first = TestData.CreateTempFolder();
+        using var second = TestData.CreateTempFolder();
+        var ct = TestContext.Current.CancellationToken;
+        var options = new PhantomOptions { Cases = 1, Seed = 3, Abdomen = new Abdomen.AbdomenOptions { Size = 40, Slices = 20, Spacing = 0.9, SliceSpacing = 2.5 } };
+        var result = PhantomDatasets.Generate(PhantomKind.Abdomen, first.Path, options, cancellation: ct);
+        PhantomDatasets.Generate(PhantomKind.Abdomen, second.Path, options, cancellation: ct);
+        foreach (var file in result.Files)
+        {
+            string twin = Path.Combine(second.Path, Path.GetRelativePath(first.Path, file));
+            Assert.True(File.ReadAllBytes(file).AsSpan().SequenceEqual(File.ReadAllBytes(twin)), $"{file} differs between two runs");
+        }
+
+        var dataset = DecathlonDataset.Read(first.Path);
+        var header = IO.ImageFile.ReadHeader(dataset.TrainingCases[0].ImagePaths[0]);
+        Assert.EndsWith("abdomen_000_0000.nii.gz", header.Path, StringComparison.Ordinal);
+        Assert.Equal(0.9, header.Geometry.Spacing.X, 5);
+        Assert.Equal(2.5, header.Geometry.Spacing.Z, 5);
+        Assert.Equal(-19.5 * 0.9, header.Geometry.Origin.X, 4);
+        Assert.Equal(-15 - (9.5 * 2.5), header.Geometry.Origin.Z, 4);
+        Assert.True(DatasetChecker.Check(first.Path, cancellation: ct).IsValid);
+    }
+
+    [Fact]
     public void UnknownKindAndEndingFailWithOneLine()
     {
         Assert.Equal(PhantomKind.XRay, PhantomDatasets.ParseKind("X-Ray"));
