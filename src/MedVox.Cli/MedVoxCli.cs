@@ -47,6 +47,9 @@ public static class MedVoxCli
         root.Subcommands.Add(InfoCommand.Create(context));
         root.Subcommands.Add(ConvertCommand.Create(context));
         root.Subcommands.Add(RuntimeCommand.Create(context));
+        root.Subcommands.Add(PhantomCommand.Create(context));
+        root.Subcommands.Add(DatasetCommand.Create(context));
+        root.Subcommands.Add(EvaluateCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
         return root;
     }

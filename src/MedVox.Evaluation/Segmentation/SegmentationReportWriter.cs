@@ -26,29 +26,40 @@ public static class SegmentationReportWriter
     }
 
     /// <summary>
-    /// Header <c>case,label,dice,iou,hd_mm,...</c>, then one row per evaluated case and label. Skipped cases have no
-    /// rows; their problems are in the JSON and in <see cref="SegmentationReport.ProblemLines"/>.
+    /// The CSV columns: first those <c>medvox evaluate</c> promises (case, label value, label name, Dice, IoU, HD95, ASSD,
+    /// NSD, predicted and reference volume in mL), then the remaining metrics. Region labels list their values as "1|2".
     /// </summary>
+    public static IReadOnlyList<string> CsvColumns { get; } =
+    [
+        "case", "label", "name", "dice", "iou", "hd95", "assd", "nsd", "volume_pred_ml", "volume_gt_ml",
+        "hd", "nsd_tolerance_mm", "volume_difference_ml", "relative_volume_difference",
+        "prediction_voxels", "reference_voxels", "true_positive_voxels", "false_positive_voxels", "false_negative_voxels",
+    ];
+
+    /// <summary>Header <see cref="CsvColumns"/>, then one row per evaluated case and label. Skipped cases have no rows; their problems are in the JSON and in <see cref="SegmentationReport.ProblemLines"/>.</summary>
     public static void WriteCsv(SegmentationReport report, TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(writer);
         writer.NewLine = "\n";
-        var line = new StringBuilder("case,label");
-        foreach (var metric in SegmentationMetric.All)
-        {
-            line.Append(',').Append(metric.Name);
-        }
-
-        writer.WriteLine(line);
+        writer.WriteLine(string.Join(',', CsvColumns));
+        var line = new StringBuilder();
         foreach (var result in report.Cases)
         {
             foreach (var label in result.Labels)
             {
-                line.Clear().Append(EvaluationFormat.CsvField(result.CaseId)).Append(',').Append(EvaluationFormat.CsvField(label.Label.Name));
-                foreach (var metric in SegmentationMetric.All)
+                var m = label.Metrics;
+                line.Clear()
+                    .Append(EvaluationFormat.CsvField(result.CaseId)).Append(',')
+                    .Append(string.Join('|', label.Label.Values)).Append(',')
+                    .Append(EvaluationFormat.CsvField(label.Label.Name));
+                foreach (double value in (ReadOnlySpan<double>)[
+                    m.Dice, m.Iou, m.HausdorffDistance95, m.AverageSymmetricSurfaceDistance, m.NormalizedSurfaceDice,
+                    m.PredictionVolume / 1000, m.ReferenceVolume / 1000, m.HausdorffDistance, m.SurfaceTolerance,
+                    m.VolumeDifference / 1000, m.RelativeVolumeDifference,
+                    m.PredictionVoxels, m.ReferenceVoxels, m.TruePositiveVoxels, m.FalsePositiveVoxels, m.FalseNegativeVoxels])
                 {
-                    line.Append(',').Append(EvaluationFormat.Number(metric.ValueOf(label.Metrics)));
+                    line.Append(',').Append(EvaluationFormat.Number(value));
                 }
 
                 writer.WriteLine(line);
