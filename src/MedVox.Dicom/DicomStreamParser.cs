@@ -246,7 +246,9 @@ public ref struct DicomStreamParser
         {
             _position = valueStart;
             ParseSequence(tag, vr, (int)valueEnd, depth + 1, encoding);
-            _position = (int)valueEnd;
+
+            // A last item that overruns a too-short sequence length is accepted (DCMTK does too); parsing goes on after it.
+            _position = Math.Max(_position, (int)valueEnd);
             return DicomParseStatus.Completed;
         }
 
@@ -298,11 +300,6 @@ public ref struct DicomStreamParser
             else
             {
                 long itemEnd = (long)_position + length;
-                if (end >= 0 && itemEnd > end)
-                {
-                    throw Error($"an item of sequence {tag} claims {length} bytes, past the end of the sequence", tag);
-                }
-
                 if (itemEnd > _buffer.Length)
                 {
                     MoreOrTruncated(tag, length, _buffer.Length - _position);
