@@ -108,7 +108,7 @@ public static class DicomSeriesLoader
             var minimum = new double[count];
             var maximum = new double[count];
             int done = 0;
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism) }, k =>
+            RunParallel(count, options.MaxParallelism, k =>
             {
                 var slice = stack.Ordered[k];
                 var reader = readers[slice.File];
@@ -168,8 +168,31 @@ public static class DicomSeriesLoader
         }
     }
 
+    /// <summary>Parallel.For that rethrows the first failure itself (a one-line MedVoxException) rather than an AggregateException.</summary>
+    private static void RunParallel(int count, int parallelism, Action<int> body)
+    {
+        try
+        {
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) }, body);
+        }
+        catch (AggregateException ex)
+        {
+            var first = ex.Flatten().InnerExceptions.OrderBy(e => e is MedVoxException ? 0 : 1).First();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+        }
+    }
+
     private static string List(List<DicomSeriesInfo> series) =>
-        string.Join("; ", series.Take(12).Select(s => $"{s.Id} ({s.Modality} '{s.Description}', {s.SliceCount} slices {s.Size})")) + (series.Count > 12 ? "; ..." : string.Empty);
+        string.Join("; ", series.Take(12).Select(Describe)) + (series.Count > 12 ? "; ..." : string.Empty);
+
+    private static string Describe(DicomSeriesInfo s)
+    {
+        // Small side stacks (a stray slice of another size) are named by file, so the user can find and remove them.
+        string files = s.StackCount > 1 && s.FileCount <= 3
+            ? ": " + string.Join(", ", s.Stack.Ordered.Select(x => x.File.Path).Distinct())
+            : string.Empty;
+        return $"{s.Id} ({s.Modality} '{s.Description}', {s.SliceCount} slices {s.Size}{files})";
+    }
 
     private static (double Min, double Max) Range(Span<byte> data, ElementType type) => type switch
     {
