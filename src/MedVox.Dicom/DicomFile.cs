@@ -349,7 +349,7 @@ public sealed class DicomFile
 
     /// <summary>
     /// Guesses the encoding from the first element: the byte order whose group number is smaller, explicit VR when
-    /// bytes 4-5 are a VR. Plausible means an even group up to 0x0010 (data sets start with groups 0002 or 0008) and a
+    /// bytes 4-5 are a VR. Plausible means an even group from 0x0002 to 0x0010 (data sets start with groups 0002 or 0008) and a
     /// length that is sane.
     /// </summary>
     internal static bool DetectEncoding(ReadOnlySpan<byte> data, out DicomEncoding encoding)
@@ -364,7 +364,7 @@ public sealed class DicomFile
         ushort big = BinaryPrimitives.ReadUInt16BigEndian(data);
         bool bigEndian = big < little;
         ushort group = bigEndian ? big : little;
-        if (group > 0x0010 || (group & 1) != 0)
+        if (group is < 0x0002 or > 0x0010 || (group & 1) != 0)
         {
             return false;
         }

@@ -109,6 +109,7 @@ public static class DicomCtWriter
         data.String(0x0020, 0x0032, "DS", Ds(slice.Position.X, slice.Position.Y, slice.Position.Z));
         data.String(0x0020, 0x0037, "DS", Ds(slice.RowCosine.X, slice.RowCosine.Y, slice.RowCosine.Z, slice.ColumnCosine.X, slice.ColumnCosine.Y, slice.ColumnCosine.Z));
         data.String(0x0020, 0x0052, "UI", slice.FrameOfReferenceUid);
+        data.String(0x0020, 0x0060, "CS", string.Empty);
         data.String(0x0020, 0x1040, "LO", string.Empty);
         data.UInt16(0x0028, 0x0002, 1);
         data.String(0x0028, 0x0004, "CS", "MONOCHROME2");
