@@ -159,6 +159,9 @@ public static class DicomCtWriter
         /// <summary>Shuffle file names and instance numbers, so that only positions give the order.</summary>
         public bool Shuffle { get; init; }
 
+        /// <summary>With <see cref="Shuffle"/>, keep instance numbers in position order (only the names are shuffled).</summary>
+        public bool KeepInstanceNumbers { get; init; }
+
         public int Seed { get; init; } = 1;
 
         /// <summary>Slice indices left out (a gap).</summary>
@@ -233,7 +236,7 @@ public static class DicomCtWriter
                 SliceThickness = g.Spacing.Z,
                 RescaleIntercept = options.RescaleIntercept,
                 GantryTilt = options.GantryTiltDegrees != 0 ? options.GantryTiltDegrees : null,
-                InstanceNumber = numbers[k],
+                InstanceNumber = options.KeepInstanceNumbers ? k + 1 : numbers[k],
                 SeriesNumber = options.SeriesNumber,
                 SeriesDescription = options.SeriesDescription,
                 StudyInstanceUid = study,
