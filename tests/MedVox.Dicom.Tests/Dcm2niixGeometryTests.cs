@@ -28,7 +28,7 @@ public class Dcm2niixGeometryTests
                     print(f"{p[0]!r} {p[1]!r} {p[2]!r} {data[i, j, k]!r}")
         """;
 
-    public static TheoryData<string> Layouts => new() { "oblique-shuffled", "axial-descending", "sagittal" };
+    public static TheoryData<string> Layouts => new() { "oblique-shuffled", "axial-descending", "sagittal", "enhanced-oblique" };
 
     [Theory]
     [MemberData(nameof(Layouts))]
@@ -39,7 +39,7 @@ public class Dcm2niixGeometryTests
         using var folder = TestData.CreateTempFolder();
         var geometry = layout switch
         {
-            "oblique-shuffled" => SyntheticSeries.Oblique(9, 7, 6),
+            "oblique-shuffled" or "enhanced-oblique" => SyntheticSeries.Oblique(9, 7, 6),
             // Slices stored head to feet: the normal (row x column) points to +z, positions decrease with k.
             "axial-descending" => new ImageGeometry(ImageSize.Of3D(8, 6, 5), new Vector3D(0.5, 0.6, 3), new Vector3D(10, -20, 100),
                 Matrix3D.FromColumns(new Vector3D(1, 0, 0), new Vector3D(0, 1, 0), new Vector3D(0, 0, -1))),
@@ -49,11 +49,34 @@ public class Dcm2niixGeometryTests
         using var volume = SyntheticSeries.Volume(geometry);
         string dicom = Path.Combine(folder.Path, "dicom"), nifti = Path.Combine(folder.Path, "nifti");
         Directory.CreateDirectory(nifti);
-        DicomCtWriter.WriteSeries(volume, dicom, new DicomCtWriter.SeriesOptions { Shuffle = layout == "oblique-shuffled", KeepInstanceNumbers = true, Seed = 5 });
+        if (layout == "enhanced-oblique")
+        {
+            // One enhanced CT multi-frame file, frames stored shuffled (positions and InStackPositionNumber give the order).
+            Directory.CreateDirectory(dicom);
+            DicomCtWriter.WriteEnhanced(volume, Path.Combine(dicom, "enhanced.dcm"), shuffleFrames: true, seed: 9);
+        }
+        else
+        {
+            DicomCtWriter.WriteSeries(volume, dicom, new DicomCtWriter.SeriesOptions { Shuffle = layout == "oblique-shuffled", KeepInstanceNumbers = true, Seed = 5 });
+        }
+
         var (code, output, error) = ProcessRunner.Run(dcm2niix, ["-z", "n", "-b", "n", "-f", "out", "-o", nifti, dicom]);
         Assert.True(code == 0, output + error);
 
         using var loaded = DicomSeriesLoader.Load(dicom);
+        if (geometry.Direction.Determinant > 0)
+        {
+            ImageAssert.Identical(volume, loaded.Image, 1e-6);
+        }
+        else
+        {
+            // A left-handed input (slices written against the normal) comes back with k reversed: the third
+            // direction column is row x column, the origin the position of the last written slice.
+            Assert.Equal(new Vector3D(0, 0, 1), loaded.Image.Geometry.Direction.Column(2));
+            Assert.True(Vector3D.MaxAbsDifference(geometry.IndexToPhysical(0, 0, geometry.Size.Z - 1), loaded.Image.Geometry.Origin) < 1e-6);
+            Assert.Equal(volume.GetSlice<short>(geometry.Size.Z - 1).ToArray(), loaded.Image.GetSlice<short>(0).ToArray());
+        }
+
         var lines = ProcessRunner.Python(VoxelDump, Path.Combine(nifti, "out.nii")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(loaded.Image.Size.VoxelCount, lines.Length);
         foreach (var line in lines)

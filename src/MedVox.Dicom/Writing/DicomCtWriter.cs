@@ -134,23 +134,7 @@ public static class DicomCtWriter
 
         data.Bytes(0x7FE0, 0x0010, "OW", pixels);
 
-        var meta = new ElementWriter();
-        meta.Bytes(0x0002, 0x0001, "OB", [0, 1]);
-        meta.String(0x0002, 0x0002, "UI", CtImageStorage);
-        meta.String(0x0002, 0x0003, "UI", slice.SopInstanceUid);
-        meta.String(0x0002, 0x0010, "UI", TransferSyntax.ExplicitVRLittleEndian.Uid);
-        meta.String(0x0002, 0x0012, "UI", "2.25.329800735698586629295641978511506172918");
-        meta.String(0x0002, 0x0013, "SH", "MEDVOX");
-        var groupLength = new ElementWriter();
-        groupLength.UInt32(0x0002, 0x0000, (uint)meta.Length);
-
-        using var file = AtomicFile.Create(path);
-        file.Stream.Write(new byte[128]);
-        file.Stream.Write("DICM"u8);
-        groupLength.CopyTo(file.Stream);
-        meta.CopyTo(file.Stream);
-        data.CopyTo(file.Stream);
-        file.Commit();
+        WriteFile(path, CtImageStorage, slice.SopInstanceUid, data);
     }
 
     /// <summary>How <see cref="WriteSeries"/> lays out files.</summary>
@@ -250,6 +234,128 @@ public static class DicomCtWriter
         return paths;
     }
 
+    public const string EnhancedCtImageStorage = "1.2.840.10008.5.1.4.1.1.2.1";
+
+    /// <summary>
+    /// Writes an int16 HU volume as one enhanced CT multi-frame file: shared functional groups (pixel measures, plane
+    /// orientation, rescale) and per-frame plane positions and frame content. With <paramref name="shuffleFrames"/>
+    /// frames are stored in a shuffled order, so that only their positions give the volume order.
+    /// </summary>
+    public static void WriteEnhanced(Image volume, string path, bool shuffleFrames = false, int seed = 1)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        if (volume.ElementType != ElementType.Int16 || volume.Channels != 1)
+        {
+            throw new ArgumentException("WriteEnhanced takes int16 single-channel volumes.", nameof(volume));
+        }
+
+        var g = volume.Geometry;
+        int frames = volume.Size.Z;
+        var order = Enumerable.Range(0, frames).ToArray();
+        if (shuffleFrames)
+        {
+            new Random(seed).Shuffle(order);
+        }
+
+        string sop = NewUid();
+        var row = g.Direction.Column(0);
+        var column = g.Direction.Column(1);
+        var data = new ElementWriter();
+        data.String(0x0008, 0x0005, "CS", "ISO_IR 192");
+        data.String(0x0008, 0x0008, "CS", @"ORIGINAL\PRIMARY\AXIAL\NONE");
+        data.String(0x0008, 0x0016, "UI", EnhancedCtImageStorage);
+        data.String(0x0008, 0x0018, "UI", sop);
+        data.String(0x0008, 0x0020, "DA", "20240101");
+        data.String(0x0008, 0x0023, "DA", "20240101");
+        data.String(0x0008, 0x0030, "TM", "120000");
+        data.String(0x0008, 0x0033, "TM", "120000");
+        data.String(0x0008, 0x0050, "SH", string.Empty);
+        data.String(0x0008, 0x0060, "CS", "CT");
+        data.String(0x0008, 0x0070, "LO", "MedVox");
+        data.String(0x0008, 0x0090, "PN", string.Empty);
+        data.String(0x0008, 0x103E, "LO", "MedVox synthetic enhanced CT");
+        data.String(0x0010, 0x0010, "PN", "Synthetic^Phantom");
+        data.String(0x0010, 0x0020, "LO", "MEDVOX0001");
+        data.String(0x0020, 0x000D, "UI", NewUid());
+        data.String(0x0020, 0x000E, "UI", NewUid());
+        data.String(0x0020, 0x0011, "IS", "1");
+        data.String(0x0020, 0x0013, "IS", "1");
+        data.String(0x0020, 0x0052, "UI", NewUid());
+        var sharedItem = new ElementWriter();
+        var orientation = new ElementWriter();
+        orientation.String(0x0020, 0x0037, "DS", Ds(row.X, row.Y, row.Z, column.X, column.Y, column.Z));
+        sharedItem.Sequence(0x0020, 0x9116, [orientation]);
+        var measures = new ElementWriter();
+        measures.String(0x0018, 0x0050, "DS", Ds(g.Spacing.Z));
+        measures.String(0x0028, 0x0030, "DS", Ds(g.Spacing.Y, g.Spacing.X));
+        sharedItem.Sequence(0x0028, 0x9110, [measures]);
+        var transform = new ElementWriter();
+        transform.String(0x0028, 0x1052, "DS", "-1024");
+        transform.String(0x0028, 0x1053, "DS", "1");
+        transform.String(0x0028, 0x1054, "LO", "HU");
+        sharedItem.Sequence(0x0028, 0x9145, [transform]);
+        data.String(0x0028, 0x0002, "US", string.Empty, 1);
+        data.String(0x0028, 0x0004, "CS", "MONOCHROME2");
+        data.String(0x0028, 0x0008, "IS", frames.ToString(CultureInfo.InvariantCulture));
+        data.UInt16(0x0028, 0x0010, (ushort)volume.Size.Y);
+        data.UInt16(0x0028, 0x0011, (ushort)volume.Size.X);
+        data.UInt16(0x0028, 0x0100, 16);
+        data.UInt16(0x0028, 0x0101, 16);
+        data.UInt16(0x0028, 0x0102, 15);
+        data.UInt16(0x0028, 0x0103, 1);
+        data.Sequence(0x5200, 0x9229, [sharedItem]);
+        var perFrame = new List<ElementWriter>();
+        foreach (int k in order)
+        {
+            var item = new ElementWriter();
+            var content = new ElementWriter();
+            content.String(0x0020, 0x9056, "SH", "1");
+            content.String(0x0020, 0x9057, "UL", string.Empty, (uint)(k + 1));
+            item.Sequence(0x0020, 0x9111, [content]);
+            var position = new ElementWriter();
+            var p = g.IndexToPhysical(0, 0, k);
+            position.String(0x0020, 0x0032, "DS", Ds(p.X, p.Y, p.Z));
+            item.Sequence(0x0020, 0x9113, [position]);
+            perFrame.Add(item);
+        }
+
+        data.Sequence(0x5200, 0x9230, perFrame);
+        long frameBytes = volume.Size.VoxelsPerSlice * 2;
+        var pixels = new byte[frameBytes * frames];
+        for (int f = 0; f < frames; f++)
+        {
+            var slice = volume.GetSlice<short>(order[f]);
+            for (int i = 0; i < slice.Length; i++)
+            {
+                BinaryPrimitives.WriteInt16LittleEndian(pixels.AsSpan((int)((f * frameBytes) + (2 * i))), (short)(slice[i] + 1024));
+            }
+        }
+
+        data.Bytes(0x7FE0, 0x0010, "OW", pixels);
+        WriteFile(path, EnhancedCtImageStorage, sop, data);
+    }
+
+    private static void WriteFile(string path, string sopClass, string sopInstance, ElementWriter data)
+    {
+        var meta = new ElementWriter();
+        meta.Bytes(0x0002, 0x0001, "OB", [0, 1]);
+        meta.String(0x0002, 0x0002, "UI", sopClass);
+        meta.String(0x0002, 0x0003, "UI", sopInstance);
+        meta.String(0x0002, 0x0010, "UI", TransferSyntax.ExplicitVRLittleEndian.Uid);
+        meta.String(0x0002, 0x0012, "UI", "2.25.329800735698586629295641978511506172918");
+        meta.String(0x0002, 0x0013, "SH", "MEDVOX");
+        var groupLength = new ElementWriter();
+        groupLength.UInt32(0x0002, 0x0000, (uint)meta.Length);
+
+        using var file = AtomicFile.Create(path);
+        file.Stream.Write(new byte[128]);
+        file.Stream.Write("DICM"u8);
+        groupLength.CopyTo(file.Stream);
+        meta.CopyTo(file.Stream);
+        data.CopyTo(file.Stream);
+        file.Commit();
+    }
+
     private static string Ds(params double[] values) =>
         string.Join('\\', values.Select(v => Math.Abs(v) < 1e-12 ? "0" : v.ToString("G10", CultureInfo.InvariantCulture) is var s && s.Length <= 16 ? s : v.ToString("G9", CultureInfo.InvariantCulture)));
 
@@ -270,6 +376,51 @@ public static class DicomCtWriter
 
             Header(group, element, vr, bytes.Length);
             _stream.Write(bytes);
+        }
+
+        /// <summary>A binary US or UL element (the value text is unused; kept for call-site symmetry).</summary>
+        public void String(ushort group, ushort element, string vr, string unused, uint value)
+        {
+            _ = unused;
+            if (vr == "US")
+            {
+                UInt16(group, element, (ushort)value);
+            }
+            else
+            {
+                UInt32(group, element, value);
+            }
+        }
+
+        /// <summary>A sequence of undefined length whose items (also of undefined length) hold the given elements.</summary>
+        public void Sequence(ushort group, ushort element, IReadOnlyList<ElementWriter> items)
+        {
+            Span<byte> h = stackalloc byte[12];
+            BinaryPrimitives.WriteUInt16LittleEndian(h, group);
+            BinaryPrimitives.WriteUInt16LittleEndian(h[2..], element);
+            h[4] = (byte)'S';
+            h[5] = (byte)'Q';
+            h[6] = 0;
+            h[7] = 0;
+            BinaryPrimitives.WriteUInt32LittleEndian(h[8..], 0xFFFFFFFF);
+            _stream.Write(h);
+            foreach (var item in items)
+            {
+                Tag(0xFFFE, 0xE000, 0xFFFFFFFF);
+                item.CopyTo(_stream);
+                Tag(0xFFFE, 0xE00D, 0);
+            }
+
+            Tag(0xFFFE, 0xE0DD, 0);
+        }
+
+        private void Tag(ushort group, ushort element, uint length)
+        {
+            Span<byte> h = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt16LittleEndian(h, group);
+            BinaryPrimitives.WriteUInt16LittleEndian(h[2..], element);
+            BinaryPrimitives.WriteUInt32LittleEndian(h[4..], length);
+            _stream.Write(h);
         }
 
         public void UInt16(ushort group, ushort element, ushort value)
