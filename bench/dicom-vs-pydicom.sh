@@ -8,10 +8,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${1:-/tmp/medvox-bench-ct300}
 par=${2:-$(nproc)}
 bench=(dotnet run -c Release --project "$root/bench/MedVox.Benchmarks" --)
-if [ ! -f "$dir/.complete" ]; then
+if [ ! -f "$dir.complete" ]; then
   rm -rf "$dir"
   "${bench[@]}" compare dicom generate "$dir" 300 512
-  touch "$dir/.complete"
+  touch "$dir.complete"
 fi
 
 medvox=$("${bench[@]}" compare dicom "$dir" "$par" | awk '/^medvox_load/ {print $2}')

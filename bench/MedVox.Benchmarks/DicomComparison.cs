@@ -44,7 +44,10 @@ public sealed class DicomComparison : IComparison
             summary = $"{volume.Image} warnings={volume.Warnings.Count}";
         }
 
-        Console.Error.WriteLine(summary);
+        var scanWatch = Stopwatch.StartNew();
+        var scan = DicomSeriesScanner.Scan(args[0], options.Scan with { MaxParallelism = parallelism });
+        scanWatch.Stop();
+        Console.Error.WriteLine($"{summary}; header scan alone {scanWatch.Elapsed.TotalSeconds:F4} s for {scan.Series.Sum(s => s.FileCount)} files");
         Console.WriteLine(FormattableString.Invariant($"medvox_load {best:F4}"));
         return 0;
     }
