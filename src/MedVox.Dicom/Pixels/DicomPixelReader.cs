@@ -7,7 +7,7 @@ namespace MedVox.Dicom.Pixels;
 
 /// <summary>
 /// Decodes the frames of one file into stored sample values (no rescale, no colour conversion): native data read
-/// straight from the file into the destination, encapsulated data (RLE, JPEG baseline, JPEG lossless) decoded per
+/// straight from the file into the destination, encapsulated data (RLE, 8/12-bit DCT JPEG, JPEG lossless) decoded per
 /// frame. JPEG-LS and JPEG 2000 end in <see cref="UnsupportedFormatException"/> naming the syntax and how to convert.
 /// </summary>
 public sealed class DicomPixelReader
@@ -167,15 +167,12 @@ public sealed class DicomPixelReader
                 NativePixels.NormalizeBits(destination, Format, 0);
                 break;
             default:
-                if (Format.BitsAllocated != 8)
+                if (Format.BitsAllocated is not (8 or 16))
                 {
-                    int precision = JpegLosslessDecoder.ReadPrecision(data);
-                    throw new UnsupportedFormatException(
-                        $"{(precision > 0 ? precision : Format.BitsStored)}-bit DCT JPEG ({_file.TransferSyntax.Name}) is not supported; only 8-bit is",
-                        _file.Path, "PixelData", "convert the file with gdcmconv --raw or dcmdjpeg first");
+                    throw new UnsupportedFormatException($"DCT JPEG with {Format.BitsAllocated} bits allocated is not supported", _file.Path, "BitsAllocated", "convert the file with gdcmconv --raw first");
                 }
 
-                JpegBaselineDecoder.Decode(data.ToArray(), Format, destination, _file.Path, _file.TransferSyntax.Name);
+                JpegDctDecoder.Decode(data.ToArray(), Format, destination, _file.Path);
                 NativePixels.NormalizeBits(destination, Format, 0);
                 break;
         }
