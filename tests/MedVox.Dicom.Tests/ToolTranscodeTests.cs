@@ -125,6 +125,38 @@ public class ToolTranscodeTests
         ImageAssert.SamePixels(theirs, ours);
     }
 
+    [Theory]
+    [InlineData("-restart 1")]
+    [InlineData("-restart 3B")]
+    [InlineData("-restart 2 -optimize")]
+    public void JpegWithRestartMarkersMatchesDjpeg(string options)
+    {
+        // cjpeg (libjpeg-turbo-progs) writes restart markers every 1 or 2 rows of MCUs or every 3 MCUs (greyscale, so
+        // only the IDCT and the restart handling matter); img2dcm (DCMTK) wraps
+        // the JPEG in DICOM without re-encoding; djpeg decodes the same stream as the oracle.
+        string cjpeg = TestData.RequireTool("cjpeg", "libjpeg-turbo-progs");
+        string djpeg = TestData.RequireTool("djpeg", "libjpeg-turbo-progs");
+        string img2dcm = TestData.RequireTool("img2dcm", "dcmtk");
+        using var folder = TestData.CreateTempFolder();
+        const int width = 37, height = 29;
+        var header = System.Text.Encoding.ASCII.GetBytes($"P5\n{width} {height}\n255\n");
+        var pixels = new byte[width * height];
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            pixels[i] = (byte)((i * 37) ^ (i / 7 * 13));
+        }
+
+        File.WriteAllBytes(folder.File("in.pnm"), [.. header, .. pixels]);
+        string[] cjpegArgs = [.. options.Split(' '), "-grayscale", "-outfile", folder.File("in.jpg"), folder.File("in.pnm")];
+        Assert.Equal(0, ProcessRunner.Run(cjpeg, cjpegArgs).ExitCode);
+        var (c1, o1, e1) = ProcessRunner.Run(img2dcm, [folder.File("in.jpg"), folder.File("in.dcm")]);
+        Assert.True(c1 == 0, o1 + e1);
+        Assert.Equal(0, ProcessRunner.Run(djpeg, ["-dct", "int", "-pnm", "-outfile", folder.File("out.pnm"), folder.File("in.jpg")]).ExitCode);
+        var expected = File.ReadAllBytes(folder.File("out.pnm"))[^(width * height)..];
+        using var decoded = PydicomConformanceTests.Decode(folder.File("in.dcm"));
+        Assert.Equal(expected, decoded.AsBytes().ToArray());
+    }
+
     [Fact]
     public void Jpeg2000AndJpegLsFailNamingTheSyntaxAndTheConversion()
     {
