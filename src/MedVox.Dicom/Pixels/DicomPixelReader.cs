@@ -184,14 +184,12 @@ public sealed class DicomPixelReader
         private readonly byte[] _data;
         private readonly List<(int Offset, int Length)> _fragments;
         private readonly List<(int First, int Count)> _frames;
-        private readonly string _path;
 
-        private Fragments(byte[] data, List<(int, int)> fragments, List<(int, int)> frames, string path)
+        private Fragments(byte[] data, List<(int, int)> fragments, List<(int, int)> frames)
         {
             _data = data;
             _fragments = fragments;
             _frames = frames;
-            _path = path;
         }
 
         public static Fragments Read(DicomFile file, DicomPixelDataLocation location, DicomPixelFormat format)
@@ -252,7 +250,7 @@ public sealed class DicomPixelReader
                 throw new InvalidImageFileException($"{format.Frames} frame(s) of {format.FrameBytes} bytes cannot come from {compressed} compressed bytes", file.Path, "NumberOfFrames", "the header is corrupt");
             }
 
-            return new Fragments(data, fragments, frames, file.Path);
+            return new Fragments(data, fragments, frames);
         }
 
         public ReadOnlySpan<byte> GetFrame(int frame)
@@ -279,7 +277,6 @@ public sealed class DicomPixelReader
                 at += length;
             }
 
-            _ = _path;
             return joined;
         }
 

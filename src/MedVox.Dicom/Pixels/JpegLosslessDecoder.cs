@@ -100,13 +100,13 @@ internal sealed class JpegLosslessDecoder
                         throw Corrupt("the JPEG stream holds no frame");
                     }
 
-                    Output(format, bytesPerSample, destination);
+                    Output(bytesPerSample, destination);
                     return;
                 case -1:
                     if (frameSeen)
                     {
                         // Missing EOI at the end of the data: tolerated, as libjpeg does.
-                        Output(format, bytesPerSample, destination);
+                        Output(bytesPerSample, destination);
                         return;
                     }
 
@@ -430,7 +430,7 @@ internal sealed class JpegLosslessDecoder
         _bitCount -= count;
     }
 
-    private void Output(DicomPixelFormat format, int bytesPerSample, Span<byte> destination)
+    private void Output(int bytesPerSample, Span<byte> destination)
     {
         if (_precision > 8 * bytesPerSample)
         {
@@ -459,8 +459,6 @@ internal sealed class JpegLosslessDecoder
                 }
             }
         }
-
-        _ = format;
     }
 
     private InvalidImageFileException Corrupt(string what) =>

@@ -23,8 +23,7 @@ public static class DicomSeriesLoader
         var volume = Load(series, options);
         if (scan.Skipped.Count > 0)
         {
-            var list = (List<string>)volume.Warnings;
-            list.Add($"{scan.Skipped.Count} file(s) skipped: {string.Join("; ", scan.Skipped.Take(5).Select(s => $"{s.Path}: {s.Reason}"))}{(scan.Skipped.Count > 5 ? "; ..." : string.Empty)}");
+            volume.AddWarning($"{scan.Skipped.Count} file(s) skipped: {string.Join("; ", scan.Skipped.Take(5).Select(s => $"{s.Path}: {s.Reason}"))}{(scan.Skipped.Count > 5 ? "; ..." : string.Empty)}");
         }
 
         return volume;
@@ -383,32 +382,52 @@ public static class DicomSeriesLoader
             target.Metadata[key] = value;
         }
 
-        int row = source.Size.X * source.Channels;
-        for (int t = 0; t < size.T; t++)
+        var weights = new (int Below, int Above, double W)[z];
+        int below = 0;
+        for (int k = 0; k < z; k++)
         {
-            int below = 0;
-            for (int k = 0; k < z; k++)
+            double at = d[0] + (k * spacing);
+            while (below + 1 < d.Length - 1 && d[below + 1] <= at)
             {
-                double at = d[0] + (k * spacing);
-                while (below + 1 < d.Length - 1 && d[below + 1] <= at)
-                {
-                    below++;
-                }
-
-                int above = Math.Min(below + 1, d.Length - 1);
-                double w = above == below ? 0 : Math.Clamp((at - d[below]) / (d[above] - d[below]), 0, 1);
-                for (int y = 0; y < size.Y; y++)
-                {
-                    for (int x = 0; x < row; x++)
-                    {
-                        double a = source.GetValue(x / source.Channels, y, below, t, x % source.Channels);
-                        double b = source.GetValue(x / source.Channels, y, above, t, x % source.Channels);
-                        target.SetValue(x / source.Channels, y, k, a + ((b - a) * w), t, x % source.Channels);
-                    }
-                }
+                below++;
             }
+
+            int above = Math.Min(below + 1, d.Length - 1);
+            weights[k] = (below, above, above == below ? 0 : Math.Clamp((at - d[below]) / (d[above] - d[below]), 0, 1));
         }
 
+        var visitor = new ResampleVisitor(source, target, weights);
+        source.ElementType.Dispatch(ref visitor);
         return target;
+    }
+
+    /// <summary>Blends row pairs in the image's own type (rounding to nearest for integers), slab by slab in parallel.</summary>
+    private readonly struct ResampleVisitor(Image source, Image target, (int Below, int Above, double W)[] weights) : IElementVisitor
+    {
+        public void Visit<T>()
+            where T : unmanaged, INumber<T>, IMinMaxValue<T>
+        {
+            var src = source;
+            var dst = target;
+            var w = weights;
+            bool integer = !src.ElementType.IsFloatingPoint();
+            Parallel.For(0, (long)dst.Size.Z * dst.Size.T, slab =>
+            {
+                int k = (int)(slab % dst.Size.Z), t = (int)(slab / dst.Size.Z);
+                var (lower, upper, weight) = w[k];
+                for (int y = 0; y < dst.Size.Y; y++)
+                {
+                    var a = src.GetRow<T>(y, lower, t);
+                    var b = src.GetRow<T>(y, upper, t);
+                    var o = dst.GetRow<T>(y, k, t);
+                    for (int i = 0; i < o.Length; i++)
+                    {
+                        double va = double.CreateTruncating(a[i]);
+                        double value = va + ((double.CreateTruncating(b[i]) - va) * weight);
+                        o[i] = T.CreateSaturating(integer ? Math.Round(value) : value);
+                    }
+                }
+            });
+        }
     }
 }

@@ -149,19 +149,24 @@ public sealed class DicomSeriesInfo
 /// <summary>A loaded volume and what the loader noticed.</summary>
 public sealed class DicomVolume : IDisposable
 {
-    internal DicomVolume(Image image, IReadOnlyList<string> warnings, DicomSeriesInfo series)
+    private readonly List<string> _warnings;
+
+    internal DicomVolume(Image image, List<string> warnings, DicomSeriesInfo series)
     {
         Image = image;
-        Warnings = warnings;
+        _warnings = warnings;
         Series = series;
     }
 
     /// <summary>The volume (LPS geometry); owned by this object until taken with <see cref="TakeImage"/>.</summary>
     public Image Image { get; private set; }
 
-    public IReadOnlyList<string> Warnings { get; }
+    /// <summary>What the user should know: skipped files, gaps, tilt, inversions, character set fallbacks...</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
 
     public DicomSeriesInfo Series { get; }
+
+    internal void AddWarning(string warning) => _warnings.Add(warning);
 
     private bool _taken;
 
