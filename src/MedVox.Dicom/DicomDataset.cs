@@ -13,6 +13,7 @@ public sealed class DicomDataset
     private readonly List<DicomElement> _elements = [];
     private bool _sorted = true;
     private Encoding? _encoding;
+    private string? _characterSetWarning;
 
     internal DicomDataset(byte[] buffer, DicomEncoding encoding, DicomDataset? parent, string? path)
     {
@@ -37,8 +38,15 @@ public sealed class DicomDataset
 
     public int Count => _elements.Count;
 
-    /// <summary>Set when the character set had to fall back; reported as a file warning.</summary>
-    public string? CharacterSetWarning { get; private set; }
+    /// <summary>Set when the character set had to fall back (Latin-1 for an unknown Specific Character Set); reported as a file warning.</summary>
+    public string? CharacterSetWarning
+    {
+        get
+        {
+            _ = TextEncoding;
+            return _characterSetWarning;
+        }
+    }
 
     internal byte[] Buffer { get; }
 
@@ -201,7 +209,7 @@ public sealed class DicomDataset
                 {
                     var terms = System.Text.Encoding.Latin1.GetString(Buffer, e.Offset, e.Length).Split('\\');
                     _encoding = DicomCharacterSet.FromTerms(terms, out var warning);
-                    CharacterSetWarning = warning;
+                    _characterSetWarning = warning;
                 }
                 else
                 {
