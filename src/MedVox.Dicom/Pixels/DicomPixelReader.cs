@@ -9,6 +9,7 @@ namespace MedVox.Dicom.Pixels;
 /// Decodes the frames of one file into stored sample values (no rescale, no colour conversion): native data read
 /// straight from the file into the destination, encapsulated data (RLE, 8/12-bit DCT JPEG, JPEG lossless) decoded per
 /// frame. JPEG-LS and JPEG 2000 end in <see cref="UnsupportedFormatException"/> naming the syntax and how to convert.
+/// Frames may be decoded concurrently.
 /// </summary>
 public sealed class DicomPixelReader
 {
@@ -149,7 +150,8 @@ public sealed class DicomPixelReader
 
     private void DecodeEncapsulated(int frame, Span<byte> destination)
     {
-        var fragments = _fragments ??= Fragments.Read(_file, _location, Format);
+        // Readers are shared by the frames of a multi-frame file, decoded in parallel: the fragment table is built once.
+        var fragments = LazyInitializer.EnsureInitialized(ref _fragments, () => Fragments.Read(_file, _location, Format));
         var data = fragments.GetFrame(frame);
         switch (_file.TransferSyntax.Pixels)
         {

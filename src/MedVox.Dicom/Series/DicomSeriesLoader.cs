@@ -112,10 +112,7 @@ public static class DicomSeriesLoader
                 var slice = stack.Ordered[k];
                 var reader = readers[slice.File];
                 var destination = raw.GetSpan(k * frameBytes, (int)frameBytes);
-                lock (reader)
-                {
-                    reader.DecodeFrame(slice.Frame, destination);
-                }
+                reader.DecodeFrame(slice.Frame, destination);
 
                 (minimum[k], maximum[k]) = Range(destination, format.StoredType);
                 int n = Interlocked.Increment(ref done);
