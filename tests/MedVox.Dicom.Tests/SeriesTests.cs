@@ -68,6 +68,30 @@ public class SeriesTests
     }
 
     [Fact]
+    public void RescaleBeyondInt16FallsBackToFloat32()
+    {
+        // Stored -32768 with intercept -1024 gives -33792 HU, outside int16: the loader must not wrap it.
+        using var folder = TestData.CreateTempFolder();
+        var uid = DicomCtWriter.NewUid();
+        DicomCtWriter.Write(folder.File("s.dcm"), new DicomCtSlice
+        {
+            Rows = 2,
+            Columns = 2,
+            Pixels = new short[] { -32768, 0, 1, 32767 },
+            Position = Vector3D.Zero,
+            RescaleIntercept = -1024,
+            StudyInstanceUid = uid,
+            SeriesInstanceUid = uid + ".1",
+            SopInstanceUid = DicomCtWriter.NewUid(),
+            FrameOfReferenceUid = uid + ".2",
+        });
+
+        using var loaded = DicomSeriesLoader.Load(folder.Path);
+        Assert.Equal(ElementType.Float32, loaded.Image.ElementType);
+        Assert.Equal(new[] { -33792.0, -1024, -1023, 31743 }, new[] { loaded.Image.GetValue(0, 0, 0), loaded.Image.GetValue(1, 0, 0), loaded.Image.GetValue(0, 1, 0), loaded.Image.GetValue(1, 1, 0) });
+    }
+
+    [Fact]
     public void GapIsReportedAndRefusedWarnedOrResampledOnRequest()
     {
         using var folder = TestData.CreateTempFolder();

@@ -102,31 +102,62 @@ public static class DicomSeriesLoader
         }
 
         var raw = PixelAllocator.Allocate(checked(frameBytes * count), options.Allocation);
+        HugePages.Advise(raw);
         try
         {
             var minimum = new double[count];
             var maximum = new double[count];
             int done = 0;
+            // The common CT case (16-bit, slope 1, integer intercept) is rescaled in the same pass that reads each slice,
+            // while it is in cache: 16-bit wrapping addition is exact whenever the result fits int16, and is undone below
+            // in the rare case that it does not.
+            bool fused = options.ApplyRescale && format.BitsAllocated == 16 && format.SamplesPerPixel == 1
+                && !(format.IsMonochrome1 && options.InvertMonochrome1)
+                && stack.Ordered.All(s => s.Slope == 1 && s.Intercept == Math.Round(s.Intercept) && Math.Abs(s.Intercept) <= short.MaxValue)
+                && stack.Ordered.Any(s => s.Intercept != 0);
             RunParallel(count, options.MaxParallelism, k =>
             {
                 var slice = stack.Ordered[k];
                 var reader = readers[slice.File];
                 var destination = raw.GetSpan(k * frameBytes, (int)frameBytes);
                 reader.DecodeFrame(slice.Frame, destination);
+                if (fused)
+                {
+                    ushort add = unchecked((ushort)(short)slice.Intercept);
+                    (minimum[k], maximum[k]) = format.IsSigned
+                        ? MinMaxAndAdd<short>(destination, unchecked((short)add))
+                        : MinMaxAndAdd<ushort>(destination, add);
+                }
+                else
+                {
+                    (minimum[k], maximum[k]) = Range(destination, format.StoredType);
+                }
 
-                (minimum[k], maximum[k]) = Range(destination, format.StoredType);
                 int n = Interlocked.Increment(ref done);
                 options.Progress?.Report(new DicomProgress("load", n, count));
             });
 
-            if (format.IsMonochrome1 && options.InvertMonochrome1)
+            ElementType type;
+            if (fused && FitsInt16(stack, minimum, maximum))
             {
-                Invert(raw, format, count, minimum, maximum);
-                warnings.Add("MONOCHROME1: values inverted so that higher is brighter");
+                type = ElementType.Int16;
+            }
+            else
+            {
+                if (fused)
+                {
+                    Undo(raw, stack, frameBytes, options.MaxParallelism);
+                }
+
+                if (format.IsMonochrome1 && options.InvertMonochrome1)
+                {
+                    Invert(raw, format, count, minimum, maximum);
+                    warnings.Add("MONOCHROME1: values inverted so that higher is brighter");
+                }
+
+                (type, raw) = Rescale(raw, stack, format, minimum, maximum, options);
             }
 
-            var (type, buffer) = Rescale(raw, stack, format, minimum, maximum, options);
-            raw = buffer;
             if (format.SamplesPerPixel == 3 && format.Photometric.StartsWith("YBR_FULL", StringComparison.Ordinal) && options.ConvertYbrToRgb && type == ElementType.UInt8)
             {
                 YbrToRgb(raw.GetSpan(0, (int)raw.Length));
@@ -188,6 +219,65 @@ public static class DicomSeriesLoader
             ? ": " + string.Join(", ", s.Stack.Ordered.Select(x => x.File.Path).Distinct())
             : string.Empty;
         return $"{s.Id} ({s.Modality} '{s.Description}', {s.SliceCount} slices {s.Size}{files})";
+    }
+
+    private static bool FitsInt16(DicomSliceStack stack, double[] minimum, double[] maximum)
+    {
+        for (int k = 0; k < minimum.Length; k++)
+        {
+            double intercept = stack.Ordered[k].Intercept;
+            if (minimum[k] + intercept < short.MinValue || maximum[k] + intercept > short.MaxValue)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void Undo(PixelBuffer raw, DicomSliceStack stack, long frameBytes, int parallelism) =>
+        RunParallel(stack.Ordered.Count, parallelism, k =>
+        {
+            var values = MemoryMarshal.Cast<byte, ushort>(raw.GetSpan(k * frameBytes, (int)frameBytes));
+            ushort intercept = unchecked((ushort)(short)stack.Ordered[k].Intercept);
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = unchecked((ushort)(values[i] - intercept));
+            }
+        });
+
+    /// <summary>Min and max of the stored values, and each value replaced by value + <paramref name="add"/> (wrapping), in one pass.</summary>
+    private static (double, double) MinMaxAndAdd<T>(Span<byte> bytes, T add)
+        where T : unmanaged, INumber<T>, IMinMaxValue<T>
+    {
+        var values = MemoryMarshal.Cast<byte, T>(bytes);
+        var vmin = new Vector<T>(T.MaxValue);
+        var vmax = new Vector<T>(T.MinValue);
+        var vadd = new Vector<T>(add);
+        int i = 0;
+        for (; i <= values.Length - Vector<T>.Count; i += Vector<T>.Count)
+        {
+            var v = new Vector<T>(values[i..]);
+            vmin = Vector.Min(vmin, v);
+            vmax = Vector.Max(vmax, v);
+            (v + vadd).CopyTo(values[i..]);
+        }
+
+        T min = T.MaxValue, max = T.MinValue;
+        for (int j = 0; j < Vector<T>.Count; j++)
+        {
+            min = T.Min(min, vmin[j]);
+            max = T.Max(max, vmax[j]);
+        }
+
+        for (; i < values.Length; i++)
+        {
+            min = T.Min(min, values[i]);
+            max = T.Max(max, values[i]);
+            values[i] = unchecked(values[i] + add);
+        }
+
+        return (double.CreateTruncating(min), double.CreateTruncating(max));
     }
 
     private static (double Min, double Max) Range(Span<byte> data, ElementType type) => type switch
