@@ -190,6 +190,63 @@ public class SeriesTests
     }
 
     [Fact]
+    public void OrientationChangeInsideASeriesMakesSeparateStacks()
+    {
+        // A localizer-like series: 3 axial and 2 coronal slices under one SeriesInstanceUID.
+        using var folder = TestData.CreateTempFolder();
+        string uid = DicomCtWriter.NewUid(), study = DicomCtWriter.NewUid();
+        using var axial = SyntheticSeries.Volume(new ImageGeometry(ImageSize.Of3D(4, 4, 3), new Vector3D(1, 1, 2), Vector3D.Zero, Matrix3D.Identity));
+        using var coronal = SyntheticSeries.Volume(new ImageGeometry(ImageSize.Of3D(4, 4, 2), new Vector3D(1, 1, 2), Vector3D.Zero,
+            Matrix3D.FromColumns(new Vector3D(1, 0, 0), new Vector3D(0, 0, -1), new Vector3D(0, 1, 0))));
+        DicomCtWriter.WriteSeries(axial, folder.File("ax"), new DicomCtWriter.SeriesOptions { SeriesInstanceUid = uid, StudyInstanceUid = study });
+        DicomCtWriter.WriteSeries(coronal, folder.File("cor"), new DicomCtWriter.SeriesOptions { SeriesInstanceUid = uid, StudyInstanceUid = study });
+
+        var stacks = DicomSeriesScanner.Scan(folder.Path).Series.ToList();
+        Assert.Equal([uid + "#1", uid + "#2"], stacks.Select(s => s.Id));
+        Assert.Equal([3, 2], stacks.Select(s => s.SliceCount));
+        Assert.All(stacks, s => Assert.Contains(s.Warnings, w => w.Contains("splits into 2 stacks", StringComparison.Ordinal)));
+        using var loaded = DicomSeriesLoader.Load(folder.Path, new DicomLoadOptions { SeriesUid = uid + "#2" });
+        ImageAssert.Identical(coronal, loaded.Image, 1e-6);
+    }
+
+    [Fact]
+    public void RepeatedPositionsBecomeTimePoints()
+    {
+        // Two passes over the same positions in one series (instance numbers 1-3, then 4-6): a 4D volume, t by instance number.
+        using var folder = TestData.CreateTempFolder();
+        string uid = DicomCtWriter.NewUid(), study = DicomCtWriter.NewUid();
+        var geometry = SyntheticSeries.Oblique(4, 3, 3);
+        using var first = SyntheticSeries.Volume(geometry);
+        using var second = SyntheticSeries.Volume(geometry);
+        second.AsSpan<short>().Fill(7);
+        DicomCtWriter.WriteSeries(first, folder.File("b"), new DicomCtWriter.SeriesOptions { SeriesInstanceUid = uid, StudyInstanceUid = study });
+        DicomCtWriter.WriteSeries(second, folder.File("a"), new DicomCtWriter.SeriesOptions { SeriesInstanceUid = uid, StudyInstanceUid = study, InstanceNumberOffset = 3 });
+
+        using var loaded = DicomSeriesLoader.Load(folder.Path);
+        Assert.Equal(ImageSize.Of4D(4, 3, 3, 2), loaded.Image.Size);
+        Assert.Contains(loaded.Warnings, w => w.Contains("2 time points", StringComparison.Ordinal));
+        Assert.Equal(first.GetSlice<short>(2).ToArray(), loaded.Image.GetSlice<short>(2, 0).ToArray());
+        Assert.All(loaded.Image.GetSlice<short>(1, 1).ToArray(), v => Assert.Equal(7, v));
+        using var firstTime = loaded.Image.Crop(Index3.Zero, ImageSize.Of3D(4, 3, 3), 0..1);
+        ImageAssert.SameGeometry(first, firstTime, 1e-6);
+    }
+
+    [Fact]
+    public void DuplicateFilesOfOneInstanceAreSkippedNotTakenForTimePoints()
+    {
+        using var folder = TestData.CreateTempFolder();
+        using var volume = SyntheticSeries.Volume(SyntheticSeries.Oblique(4, 4, 3));
+        var paths = DicomCtWriter.WriteSeries(volume, folder.Path);
+        File.Copy(paths[1], folder.File("copy-of-slice1.dcm"));
+
+        var scan = DicomSeriesScanner.Scan(folder.Path);
+        Assert.Equal(3, Assert.Single(scan.Series).SliceCount);
+        Assert.Contains(scan.Skipped, s => s.Reason.Contains("duplicate", StringComparison.Ordinal));
+        using var loaded = DicomSeriesLoader.Load(folder.Path);
+        ImageAssert.Identical(volume, loaded.Image, 1e-6);
+    }
+
+    [Fact]
     public void NonDicomFilesAreSkippedWithTheirReason()
     {
         using var folder = TestData.CreateTempFolder();

@@ -61,7 +61,21 @@ public static class DicomSeriesScanner
             options.Progress?.Report(new DicomProgress("scan", count, files.Count));
         });
 
-        var all = slices.Where(s => s is not null).SelectMany(s => s).ToList();
+        // Copies of the same instance (archives often hold duplicates) would read as a second time point: keep the first.
+        var all = new List<DicomSlice>();
+        var seen = new HashSet<(string, int)>();
+        foreach (var slice in slices.Where(s => s is not null).SelectMany(s => s))
+        {
+            string? sop = slice.File.Dataset.GetString(DicomTag.SOPInstanceUID);
+            if (string.IsNullOrEmpty(sop) || seen.Add((sop, slice.Frame)))
+            {
+                all.Add(slice);
+            }
+            else if (slice.Frame == 0)
+            {
+                skipped.Add(new DicomSkippedFile(slice.File.Path, $"duplicate of SOP instance {sop}, already read from another file"));
+            }
+        }
         var studies = new List<DicomStudyInfo>();
         foreach (var study in all.GroupBy(s => s.File.Dataset.GetString(DicomTag.StudyInstanceUID) ?? string.Empty, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {

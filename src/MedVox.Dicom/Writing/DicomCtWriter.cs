@@ -148,6 +148,9 @@ public static class DicomCtWriter
 
         public int Seed { get; init; } = 1;
 
+        /// <summary>Added to every instance number (to write time points of one series one after another).</summary>
+        public int InstanceNumberOffset { get; init; }
+
         /// <summary>Slice indices left out (a gap).</summary>
         public IReadOnlySet<int> Skip { get; init; } = new HashSet<int>();
 
@@ -220,7 +223,7 @@ public static class DicomCtWriter
                 SliceThickness = g.Spacing.Z,
                 RescaleIntercept = options.RescaleIntercept,
                 GantryTilt = options.GantryTiltDegrees != 0 ? options.GantryTiltDegrees : null,
-                InstanceNumber = options.KeepInstanceNumbers ? k + 1 : numbers[k],
+                InstanceNumber = options.InstanceNumberOffset + (options.KeepInstanceNumbers ? k + 1 : numbers[k]),
                 SeriesNumber = options.SeriesNumber,
                 SeriesDescription = options.SeriesDescription,
                 StudyInstanceUid = study,
