@@ -31,6 +31,25 @@ public class SeriesTests
     }
 
     [Fact]
+    public void ProgressReachesEveryFileAndSlice()
+    {
+        using var folder = TestData.CreateTempFolder();
+        using var volume = SyntheticSeries.Volume(SyntheticSeries.Oblique(5, 4, 6));
+        DicomCtWriter.WriteSeries(volume, folder.Path);
+        var reports = new System.Collections.Concurrent.ConcurrentBag<DicomProgress>();
+        var progress = new SynchronousProgress(reports.Add);
+        using var loaded = DicomSeriesLoader.Load(folder.Path, new DicomLoadOptions { Progress = progress, MaxParallelism = 2 });
+        Assert.Equal(6, reports.Count(r => r.Stage == "scan"));
+        Assert.Equal(6, reports.Count(r => r.Stage == "load"));
+        Assert.Contains(reports, r => r.Stage == "load" && r.Done == 6 && r.Total == 6);
+    }
+
+    private sealed class SynchronousProgress(Action<DicomProgress> report) : IProgress<DicomProgress>
+    {
+        public void Report(DicomProgress value) => report(value);
+    }
+
+    [Fact]
     public void RescaleGivesHounsfieldUnitsAsInt16OrFloat32()
     {
         using var folder = TestData.CreateTempFolder();
