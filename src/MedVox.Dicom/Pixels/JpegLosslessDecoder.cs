@@ -18,7 +18,7 @@ internal sealed class JpegLosslessDecoder
     private Component[] _components = [];
 
     // Bit reader state.
-    private uint _bitBuffer;
+    private ulong _bitBuffer;
     private int _bitCount;
     private bool _markerHit;
 
@@ -56,6 +56,13 @@ internal sealed class JpegLosslessDecoder
         catch (IndexOutOfRangeException ex)
         {
             throw new InvalidImageFileException("the JPEG lossless stream is corrupt (it ends early or holds impossible codes)", path, "PixelData", "the file is damaged", ex);
+        }
+        finally
+        {
+            foreach (var component in decoder._components)
+            {
+                System.Buffers.ArrayPool<int>.Shared.Return(component.Samples);
+            }
         }
     }
 
@@ -182,7 +189,10 @@ internal sealed class JpegLosslessDecoder
         _components = new Component[count];
         for (int i = 0; i < count; i++)
         {
-            _components[i] = new Component(p[6 + (3 * i)], new int[_width * _height]);
+            // Scratch planes come from the shared pool (a 512x512 plane is 1 MB: fresh ones would churn the large object heap).
+            var plane = System.Buffers.ArrayPool<int>.Shared.Rent(_width * _height);
+            Array.Clear(plane, 0, _width * _height);
+            _components[i] = new Component(p[6 + (3 * i)], plane);
         }
     }
 
@@ -318,7 +328,7 @@ internal sealed class JpegLosslessDecoder
         foreach (var component in scan)
         {
             var samples = component.Samples;
-            for (int i = 0; i < samples.Length; i++)
+            for (int i = 0; i < width * height; i++)
             {
                 samples[i] = (samples[i] & (mask >> pointTransform)) << pointTransform;
             }
@@ -370,7 +380,8 @@ internal sealed class JpegLosslessDecoder
 
     private void Fill()
     {
-        while (_bitCount <= 24)
+        // Up to 7 bytes at a time into a 64-bit buffer; stuffed zero bytes are dropped, a marker stops the refill.
+        while (_bitCount <= 56)
         {
             int b = 0;
             if (!_markerHit && _position < _data.Length)
@@ -396,7 +407,7 @@ internal sealed class JpegLosslessDecoder
                 }
             }
 
-            _bitBuffer |= (uint)b << (24 - _bitCount);
+            _bitBuffer |= (ulong)b << (56 - _bitCount);
             _bitCount += 8;
         }
     }
@@ -408,7 +419,7 @@ internal sealed class JpegLosslessDecoder
             Fill();
         }
 
-        int value = (int)(_bitBuffer >> (32 - count));
+        int value = (int)(_bitBuffer >> (64 - count));
         _bitBuffer <<= count;
         _bitCount -= count;
         return value;
@@ -421,7 +432,7 @@ internal sealed class JpegLosslessDecoder
             Fill();
         }
 
-        return (int)(_bitBuffer >> (32 - count));
+        return (int)(_bitBuffer >> (64 - count));
     }
 
     private void SkipBits(int count)
