@@ -6,6 +6,7 @@ namespace MedVox.Dicom.Series;
 public sealed class DicomVolume : IDisposable
 {
     private readonly List<string> _warnings;
+    private bool _taken;
 
     internal DicomVolume(Image image, List<string> warnings, DicomSeriesInfo series)
     {
@@ -15,7 +16,7 @@ public sealed class DicomVolume : IDisposable
     }
 
     /// <summary>The volume (LPS geometry); owned by this object until taken with <see cref="TakeImage"/>.</summary>
-    public Image Image { get; private set; }
+    public Image Image { get; }
 
     /// <summary>What the user should know: skipped files, gaps, tilt, inversions, character set fallbacks...</summary>
     public IReadOnlyList<string> Warnings => _warnings;
@@ -23,8 +24,6 @@ public sealed class DicomVolume : IDisposable
     public DicomSeriesInfo Series { get; }
 
     internal void AddWarning(string warning) => _warnings.Add(warning);
-
-    private bool _taken;
 
     /// <summary>Hands the image over to the caller, who then disposes it.</summary>
     public Image TakeImage()
