@@ -12,34 +12,47 @@ internal static class ConvertCommand
 {
     public static Command Create(CliContext context)
     {
-        var input = new Argument<string>("input") { Description = "Image to read" };
+        var input = new Argument<string>("input") { Description = "Image to read: a file, or a DICOM folder (with --series when it holds several)" };
+        var series = ImageInput.SeriesOption();
         var output = new Argument<string>("output") { Description = "Image to write; the ending picks the format (.nii, .nii.gz, .mha, .mhd, .nrrd, .nhdr)" };
         var compress = new Option<bool>("--compress") { Description = "Compress pixel data in MetaImage/NRRD output (.nii.gz always is)" };
         var level = new Option<CompressionLevel>("--level") { Description = "Compression level", DefaultValueFactory = _ => CompressionLevel.Fastest };
-        var command = new Command("convert", "Convert an image between formats, keeping its geometry") { input, output, compress, level };
+        var command = new Command("convert", "Convert an image between formats, keeping its geometry") { input, output, compress, level, series };
         command.SetAction(parse => context.Execute(() =>
-            Run(context, parse.GetValue(input)!, parse.GetValue(output)!, new ImageWriteOptions { Compress = parse.GetValue(compress), Compression = parse.GetValue(level) })));
+            Run(context, parse.GetValue(input)!, parse.GetValue(series), parse.GetValue(output)!, new ImageWriteOptions { Compress = parse.GetValue(compress), Compression = parse.GetValue(level) })));
         return command;
     }
 
-    private static int Run(CliContext context, string input, string output, ImageWriteOptions options)
+    private static int Run(CliContext context, string input, string? series, string output, ImageWriteOptions options)
     {
         var outputFormat = ImageFile.GetFormat(output);
-        var header = ImageFile.ReadHeader(input);
-        double bytes = header.Geometry.Size.VoxelCount * header.Channels * header.StoredType.Size();
-        ProgressDisplay.Run(context.Console, $"{Path.GetFileName(input)} -> {Path.GetFileName(output)}", 2 * bytes, progress =>
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(input));
+        var image = ProgressDisplay.Run(context.Console, $"{name} -> {Path.GetFileName(output)}", 3, progress =>
         {
-            using var image = ImageFile.Read(input, new ImageReadOptions { Progress = new Offset(progress, 0) });
-            ImageFile.Write(image, output, options with { Progress = new Offset(progress, bytes) });
-            return 0;
+            var (read, _, _) = ImageInput.Read(context, input, series, 0, progress);
+            try
+            {
+                double bytes = Math.Max(1, read.ByteLength);
+                ImageFile.Write(read, output, options with { Progress = new Offset(progress, 2, bytes) });
+                return read;
+            }
+            catch
+            {
+                read.Dispose();
+                throw;
+            }
         });
-        context.Console.MarkupLineInterpolated($"wrote [green]{output}[/] ({outputFormat.Name}, {header.Geometry.Size}, {header.ElementType.Name()})");
+        using (image)
+        {
+            context.Console.MarkupLineInterpolated($"wrote [green]{output}[/] ({outputFormat.Name}, {image.Size}, {image.ElementType.Name()})");
+        }
+
         return 0;
     }
 
-    /// <summary>Maps the bytes of one stage onto a bar that covers reading and writing.</summary>
-    private sealed class Offset(IProgress<double> target, double start) : IProgress<long>
+    /// <summary>Maps the bytes written onto the last unit of a bar that covers reading (two units) and writing.</summary>
+    private sealed class Offset(IProgress<double> target, double start, double total) : IProgress<long>
     {
-        public void Report(long value) => target.Report(start + value);
+        public void Report(long value) => target.Report(start + (value / total));
     }
 }

@@ -36,7 +36,7 @@ internal static class DemoCommand
 
         var header = ImageFile.ReadHeader(path);
         using var image = ImageFile.Read(path);
-        console.Write(InfoCommand.Describe(header, image, ImageStatistics.Compute(image)));
+        console.Write(InfoCommand.Describe(path, header.Format, header.StoredType, image, ImageStatistics.Compute(image)));
         console.MarkupLineInterpolated($"wrote [green]{path}[/]");
         return 0;
     }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using MedVox.Imaging;
-using MedVox.IO;
 using Spectre.Console;
 
 namespace MedVox.Cli.Commands;
@@ -11,33 +10,36 @@ internal static class InfoCommand
 {
     public static Command Create(CliContext context)
     {
-        var file = new Argument<string>("file") { Description = "Image file (NIfTI, MetaImage, NRRD)" };
-        var command = new Command("info", "Print type, size, spacing, origin, direction, orientation code and min/max/mean of an image") { file };
-        command.SetAction(parse => context.Execute(() => Run(context, parse.GetValue(file)!)));
+        var file = new Argument<string>("file") { Description = "Image file (NIfTI, MetaImage, NRRD) or DICOM folder" };
+        var series = ImageInput.SeriesOption();
+        var command = new Command("info", "Print type, size, spacing, origin, direction, orientation code and min/max/mean of an image") { file, series };
+        command.SetAction(parse => context.Execute(() => Run(context, parse.GetValue(file)!, parse.GetValue(series))));
         return command;
     }
 
-    private static int Run(CliContext context, string path)
+    private static int Run(CliContext context, string path, string? series)
     {
-        var header = ImageFile.ReadHeader(path);
-        using var image = ImageFile.Read(path);
-        var stats = ImageStatistics.Compute(image);
-        context.Console.Write(Describe(header, image, stats));
+        var (image, format, stored) = ImageInput.Read(context, path, series);
+        using (image)
+        {
+            context.Console.Write(Describe(path, format, stored, image, ImageStatistics.Compute(image)));
+        }
+
         return 0;
     }
 
-    internal static Table Describe(ImageHeader header, Image image, ImageStatistics stats)
+    internal static Table Describe(string path, string format, ElementType storedType, Image image, ImageStatistics stats)
     {
         var geometry = image.Geometry;
         var table = new Table().Border(TableBorder.Rounded).HideHeaders().AddColumn("field").AddColumn("value");
         void Row(string name, string value) => table.AddRow(new Text(name, new Style(Color.Grey)), new Text(value));
 
-        Row("file", header.Path);
-        Row("format", header.Format);
+        Row("file", path);
+        Row("format", format);
         string type = image.ElementType.Name() + (image.Channels > 1 ? $" x {image.Channels} channels{(image.IsColor ? " (colour)" : string.Empty)}" : string.Empty);
-        if (header.StoredType != header.ElementType)
+        if (storedType != image.ElementType)
         {
-            type += $" (stored as {header.StoredType.Name()}, scaled)";
+            type += $" (stored as {storedType.Name()}, scaled)";
         }
 
         Row("type", type);
