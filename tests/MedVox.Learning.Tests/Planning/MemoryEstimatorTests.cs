@@ -1,0 +1,37 @@
+using MedVox.Learning.Networks;
+using MedVox.Learning.Planning;
+using MedVox.Learning.Training;
+
+namespace MedVox.Learning.Tests.Planning;
+
+public class MemoryEstimatorTests
+{
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void ParameterCountIsThatOfTheBuiltNetwork(bool residual, bool deepSupervision)
+    {
+        var config = UNetConfig.ForPatch([16, 64, 48], [3.0, 0.8, 0.8], 2, 5, baseFeatures: 8, maxFeatures: 64, residual: residual, deepSupervision: deepSupervision);
+        using var net = new UNet(config);
+
+        Assert.Equal(net.parameters().Sum(p => p.numel()), MemoryEstimator.ParameterCount(config));
+    }
+
+    [Fact]
+    public void BFloat16HalvesActivationsAndCheckpointingShrinksThem()
+    {
+        var config = UNetConfig.ForPatch([64, 64, 64], [1.0, 1.0, 1.0], 1, 4, baseFeatures: 16, maxFeatures: 128);
+        int[] patch = [64, 64, 64];
+
+        var plain = MemoryEstimator.Estimate(config, patch, 2, PrecisionMode.Float32, OptimizerKind.Sgd, checkpointing: false);
+        var half = MemoryEstimator.Estimate(config, patch, 2, PrecisionMode.BFloat16, OptimizerKind.Sgd, checkpointing: false);
+        var checkpointed = MemoryEstimator.Estimate(config, patch, 2, PrecisionMode.Float32, OptimizerKind.Sgd, checkpointing: true);
+
+        // The loss's class maps stay float32; everything else halves.
+        Assert.InRange(half.Activations / (double)plain.Activations, 0.5, 0.6);
+        Assert.True(checkpointed.Activations < plain.Activations);
+        Assert.True(half.Weights > plain.Weights, "bf16 adds float32 master weights and gradients");
+    }
+}
