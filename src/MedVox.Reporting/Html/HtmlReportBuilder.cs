@@ -214,7 +214,14 @@ internal sealed class HtmlReportBuilder(string title, SegmentationReport? segmen
 
     private void WriteDistributions(SegmentationReport report)
     {
-        _html.Append("<section id=\"distributions\">\n<h2>Distributions</h2>\n<div class=\"figures\">\n");
+        _html.Append("<section id=\"distributions\">\n<h2>Distributions</h2>\n");
+        if (report.EvaluatedCount == 0)
+        {
+            _html.Append("<p class=\"muted\">No case was evaluated.</p>\n</section>\n");
+            return;
+        }
+
+        _html.Append("<div class=\"figures\">\n");
         var labels = report.Labels.Evaluated;
         var names = labels.Select(l => l.Name).ToList();
         foreach (var (metric, lower, upper) in new (SegmentationMetric, double?, double?)[] { (SegmentationMetric.Dice, 0, 1), (SegmentationMetric.Hausdorff95, 0, null) })
@@ -269,31 +276,33 @@ internal sealed class HtmlReportBuilder(string title, SegmentationReport? segmen
 
         _html.Append("<p class=\"muted\">Slices through the centre of the reference foreground. Radiological convention: axial seen from the feet (patient's right on the image's left), coronal from the front, sagittal from the patient's left; each voxel is drawn to its physical size. ")
             .Append("References are outlined wide and beneath, predictions narrow and on top, along the voxel edges.</p>\n");
-        foreach (var (caseResult, role) in chosen)
+        foreach (var (id, caseResult, role) in chosen)
         {
+            if (caseResult is null)
+            {
+                _html.Append("<article class=\"case\">\n<h3>").Append(HtmlText.Escape(id)).Append("</h3>\n");
+                Note($"No snapshot: {id} is not a case of this evaluation.");
+                _html.Append("</article>\n");
+                continue;
+            }
+
             WriteCaseSnapshot(report, caseResult, role);
         }
 
         _html.Append("</section>\n");
     }
 
-    /// <summary>The cases to draw: those asked for, else the worst and the median by mean Dice over labels.</summary>
-    internal List<(CaseResult Case, string Role)> ChooseSnapshotCases(SegmentationReport report)
+    /// <summary>The cases to draw (null when an asked-for case is not in the evaluation): those asked for, else the worst and the median by mean Dice over labels.</summary>
+    internal List<(string Id, CaseResult? Case, string Role)> ChooseSnapshotCases(SegmentationReport report)
     {
-        var chosen = new List<(CaseResult, string)>();
+        var chosen = new List<(string, CaseResult?, string)>();
         if (options.SnapshotCases is { } asked)
         {
             foreach (string id in asked)
             {
                 var found = report.Cases.FirstOrDefault(c => c.CaseId == id);
-                if (found is not null)
-                {
-                    chosen.Add((found, MeanDice(found) is double d && !double.IsNaN(d) ? $"mean Dice {Score(d)}" : "chosen"));
-                }
-                else
-                {
-                    chosen.Add((CaseResult.Skipped(id, "not in the evaluation"), "chosen"));
-                }
+                double meanDice = found is null ? double.NaN : MeanDice(found);
+                chosen.Add((id, found, double.IsNaN(meanDice) ? "chosen" : $"mean Dice {Score(meanDice)}"));
             }
 
             return chosen;
@@ -306,11 +315,11 @@ internal sealed class HtmlReportBuilder(string title, SegmentationReport? segmen
             return chosen;
         }
 
-        chosen.Add((ranked[0], $"worst mean Dice ({Score(MeanDice(ranked[0]))})"));
+        chosen.Add((ranked[0].CaseId, ranked[0], $"worst mean Dice ({Score(MeanDice(ranked[0]))})"));
         int middle = (ranked.Count - 1) / 2;
         if (middle > 0)
         {
-            chosen.Add((ranked[middle], $"median mean Dice ({Score(MeanDice(ranked[middle]))})"));
+            chosen.Add((ranked[middle].CaseId, ranked[middle], $"median mean Dice ({Score(MeanDice(ranked[middle]))})"));
         }
 
         return chosen;
