@@ -55,9 +55,12 @@ public static class MetricFormat
         ArgumentNullException.ThrowIfNull(metric);
         string mean = Value(metric, statistics.Mean);
         return double.IsFinite(statistics.StandardDeviation)
-            ? $"{mean} ± {Value(metric, statistics.StandardDeviation).TrimStart('+')}"
+            ? $"{mean} ± {Deviation(metric, statistics.StandardDeviation)}"
             : mean;
     }
+
+    /// <summary>A standard deviation: as <see cref="Value"/> but never signed.</summary>
+    public static string Deviation(SegmentationMetric metric, double deviation) => Value(metric, deviation).TrimStart('+');
 
     private static ValueKind Kind(SegmentationMetric metric)
     {

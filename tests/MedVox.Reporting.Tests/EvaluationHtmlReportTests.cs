@@ -79,6 +79,11 @@ public partial class EvaluationHtmlReportTests
         var tumour = summary.Single(r => r[0] == "tumour");
         Assert.Equal("∞", FirstText(tumour, headings.IndexOf("HD95")));
 
+        // Statistics per label: the liver's Dice row by hand; the tumour's HD95 counts one infinite value (case_c).
+        var statistics = Rows(document, "statistics");
+        Assert.Equal(["Dice", F3(mean), F3(sd), F3(14.0 / 15), F3(2.0 / 3), "1.000", "3", "0", "0"], statistics.First(r => r[0] == "Dice"));
+        Assert.Equal(["HD95 (mm)", "∞", "n/a", "0.00", "0.00", "∞", "3", "0", "1"], statistics.Where(r => r[0] == "HD95 (mm)").ElementAt(1));
+
         // Per case: the hand values, the missed tumour, the skipped case.
         var cases = Rows(document, "cases");
         var caseHeadings = Headings(document, "cases");

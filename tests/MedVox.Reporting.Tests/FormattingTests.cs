@@ -27,6 +27,7 @@ public class FormattingTests
         var infinite = MetricStatistics.Compute([1.0, double.PositiveInfinity]);
         Assert.Equal("∞", MetricFormat.MeanAndDeviation(SegmentationMetric.Hausdorff95, infinite));
         Assert.Equal("−10.0 ± 14.1", MetricFormat.MeanAndDeviation(SegmentationMetric.RelativeVolumeDifference, MetricStatistics.Compute([0.0, -0.2])));
+        Assert.Equal("14.1", MetricFormat.Deviation(SegmentationMetric.RelativeVolumeDifference, 0.1414));
     }
 
     [Theory]

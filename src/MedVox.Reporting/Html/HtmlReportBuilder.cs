@@ -519,7 +519,9 @@ internal sealed class HtmlReportBuilder(string title, SegmentationReport? segmen
                 var s = label[metric];
                 string unit = MetricFormat.Unit(metric);
                 _html.Append("<tr><th>").Append(HtmlText.Escape(metric.Title)).Append(unit.Length > 0 ? $" ({unit})" : string.Empty).Append("</th>");
-                foreach (double v in (ReadOnlySpan<double>)[s.Mean, s.StandardDeviation, s.Median, s.Min, s.Max])
+                _html.Append("<td class=\"num\">").Append(HtmlText.Escape(MetricFormat.Value(metric, s.Mean))).Append("</td>")
+                    .Append("<td class=\"num\">").Append(HtmlText.Escape(MetricFormat.Deviation(metric, s.StandardDeviation))).Append("</td>");
+                foreach (double v in (ReadOnlySpan<double>)[s.Median, s.Min, s.Max])
                 {
                     _html.Append("<td class=\"num\">").Append(HtmlText.Escape(MetricFormat.Value(metric, v))).Append("</td>");
                 }

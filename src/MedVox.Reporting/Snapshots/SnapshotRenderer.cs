@@ -337,48 +337,86 @@ public static class SnapshotRenderer
         return new SnapshotPanel(view.View, data.ToArray(), width, height, view.Columns, view.Rows, view.SourceAxis, view.SourceSlice, view.SourceSliceCount);
     }
 
+    /// <summary>
+    /// Fills the panel from the image plane: each pixel shows the voxel under its centre when zoomed in, and the mean
+    /// of the voxels it covers when zoomed out (so that a 512-voxel slice shown smaller does not alias).
+    /// </summary>
     private static void FillImage(SKBitmap bitmap, ViewPlanes view, IntensityWindow? window, bool hasImage)
     {
         int width = bitmap.Width, height = bitmap.Height;
         var pixels = bitmap.GetPixelSpan();
-        var columnOf = new int[width];
-        for (int px = 0; px < width; px++)
-        {
-            columnOf[px] = Math.Min(view.Columns - 1, (int)((px + 0.5) * view.Columns / width));
-        }
-
+        var (columnStart, columnEnd) = Footprints(width, view.Columns);
+        var (rowStart, rowEnd) = Footprints(height, view.Rows);
         double lower = window?.Lower ?? 0, range = window?.Width ?? 1;
+        int channels = hasImage ? view.Image!.Length : 0;
+        Span<double> sum = stackalloc double[3];
         for (int py = 0; py < height; py++)
         {
-            int v = Math.Min(view.Rows - 1, (int)((py + 0.5) * view.Rows / height));
             for (int px = 0; px < width; px++)
             {
-                int i = (v * view.Columns) + columnOf[px];
                 int o = ((py * width) + px) * 4;
+                pixels[o + 3] = 255;
                 if (!hasImage)
                 {
                     pixels[o] = NoImageBackground.Red;
                     pixels[o + 1] = NoImageBackground.Green;
                     pixels[o + 2] = NoImageBackground.Blue;
+                    continue;
                 }
-                else if (double.IsNaN(view.Image![0][i]))
+
+                sum.Clear();
+                int count = 0;
+                for (int v = rowStart[py]; v < rowEnd[py]; v++)
+                {
+                    for (int u = columnStart[px]; u < columnEnd[px]; u++)
+                    {
+                        int i = (v * view.Columns) + u;
+                        if (double.IsNaN(view.Image![0][i]))
+                        {
+                            continue;
+                        }
+
+                        for (int c = 0; c < channels; c++)
+                        {
+                            sum[c] += view.Image[c][i];
+                        }
+
+                        count++;
+                    }
+                }
+
+                if (count == 0)
                 {
                     pixels[o] = OutsideImage.Red;
                     pixels[o + 1] = OutsideImage.Green;
                     pixels[o + 2] = OutsideImage.Blue;
-                }
-                else
-                {
-                    for (int c = 0; c < 3; c++)
-                    {
-                        double value = view.Image[Math.Min(c, view.Image.Length - 1)][i];
-                        pixels[o + c] = (byte)Math.Clamp(Math.Round((value - lower) / range * 255), 0, 255);
-                    }
+                    continue;
                 }
 
-                pixels[o + 3] = 255;
+                for (int c = 0; c < 3; c++)
+                {
+                    double value = sum[Math.Min(c, channels - 1)] / count;
+                    pixels[o + c] = (byte)Math.Clamp(Math.Round((value - lower) / range * 255), 0, 255);
+                }
             }
         }
+    }
+
+    /// <summary>For each of <paramref name="pixels"/> pixels, the voxels [start, end) it covers (at least the one under its centre).</summary>
+    private static (int[] Start, int[] End) Footprints(int pixels, int voxels)
+    {
+        var start = new int[pixels];
+        var end = new int[pixels];
+        for (int p = 0; p < pixels; p++)
+        {
+            int centre = Math.Min(voxels - 1, (int)((p + 0.5) * voxels / pixels));
+            int first = (int)Math.Ceiling(((double)p * voxels / pixels) - 0.5);
+            int last = (int)Math.Ceiling((((double)p + 1) * voxels / pixels) - 0.5);
+            start[p] = Math.Clamp(Math.Min(first, centre), 0, voxels - 1);
+            end[p] = Math.Clamp(Math.Max(last, centre + 1), start[p] + 1, voxels);
+        }
+
+        return (start, end);
     }
 
     private static void DrawLetters(SKCanvas canvas, SliceView view, int width, int height, SKTypeface typeface)
