@@ -53,6 +53,8 @@ public static class EvaluationHtmlReport
             throw new ArgumentException("The report has nothing to show: give a segmentation report, classification or detection results.", nameof(segmentation));
         }
 
+        ArgumentNullException.ThrowIfNull(options.Snapshot);
+        options.Snapshot.Validate();
         return new HtmlReportBuilder(title, segmentation, options).Build();
     }
 }

@@ -215,6 +215,34 @@ public partial class EvaluationHtmlReportTests
     }
 
     [Fact]
+    public void MissedStructuresAndInMemoryImagesAreDrawn()
+    {
+        // Every prediction empty: Dice 0 and every distance infinite, so the HD95 plot has nothing finite to draw.
+        using var reference = Volumes.Box(Grid, new Index3(6, 6, 3), new Index3(17, 17, 8));
+        using var empty = Image.Create(Grid, ElementType.UInt8);
+        using var image = Volumes.Create(Grid, (x, y, z) => x * 10, ElementType.Int16);
+        var binary = LabelSet.Binary;
+        var report = new SegmentationReport(
+            [SegmentationEvaluator.EvaluateCase("m1", empty, reference, binary), SegmentationEvaluator.EvaluateCase("m2", empty, reference, binary)], binary);
+
+        string html = EvaluationHtmlReport.Render("Missed", report, new HtmlReportOptions
+        {
+            Images = [new CaseImages("m1") { Image = image, Prediction = empty, Reference = reference }],
+            SnapshotCases = ["m1"],
+        });
+
+        var document = Parse(html);
+        var caption = Elements(document, "figcaption").Select(f => f.Value).Single(c => c.StartsWith("95th", StringComparison.Ordinal));
+        Assert.Contains("2 infinite values (structure missed) not drawn", caption, StringComparison.Ordinal);
+        Assert.Equal(2 + 3, Elements(document, "img").Count());
+        Assert.Equal("0.000 ± 0.000", FirstText(Rows(document, "summary").Single(r => r[0] == "foreground"), 2));
+
+        // The images given in memory are the caller's: still usable after the report.
+        Assert.Equal(230, image.GetValue(23, 0, 0));
+        Assert.Equal(1, reference.GetValue(6, 6, 3));
+    }
+
+    [Fact]
     public void BadArgumentsGiveClearErrors()
     {
         using var folder = TestData.CreateTempFolder();
@@ -224,6 +252,7 @@ public partial class EvaluationHtmlReportTests
         Assert.Contains("folder does not exist", error.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => EvaluationHtmlReport.Render("t", null));
         Assert.Throws<ArgumentException>(() => EvaluationHtmlReport.Render(" ", report));
+        Assert.Throws<ArgumentOutOfRangeException>(() => EvaluationHtmlReport.Render("t", report, new HtmlReportOptions { Snapshot = new() { PanelSize = 3 } }));
 
         // A report of skipped cases only still renders (problems, empty statistics, no snapshot).
         var document = Parse(EvaluationHtmlReport.Render("all skipped", report));
