@@ -51,12 +51,12 @@ public static class SnapshotRenderer
             lookups[i] = LabelLookup.For(labels, [drawn[i]]);
         }
 
-        // Where the slices cross.
+        // Where the slices cross (histograms count in grid indices, so only a map on the grid's size can place them).
         var union = LabelLookup.For(labels, drawn);
         ForegroundHistogram? histogram = null;
         foreach (var map in (ReadOnlySpan<Image?>)[reference, prediction])
         {
-            if (map is not null && point is null)
+            if (map is not null && point is null && map.Size == gridImage.Size)
             {
                 var candidate = ForegroundHistogram.Compute(map, union);
                 if (candidate.Total > 0)
@@ -162,7 +162,7 @@ public static class SnapshotRenderer
     {
         var (columnAxis, rowAxis, rowReversed, across) = CanonicalGrid.ViewAxes(view);
         int columns = grid.Size[columnAxis], rows = grid.Size[rowAxis];
-        var planes = new ViewPlanes(view, columnAxis, rowAxis, across, slice, columns, rows);
+        var planes = new ViewPlanes(view, columnAxis, rowAxis, columns, rows);
         var imageSampler = image is null ? null : new VolumeSampler(image, grid);
         var predictionSampler = prediction is null ? null : new VolumeSampler(prediction, grid);
         var referenceSampler = reference is null ? null : new VolumeSampler(reference, grid);
@@ -461,17 +461,13 @@ public static class SnapshotRenderer
         }
     }
 
-    private sealed class ViewPlanes(SliceView view, int columnAxis, int rowAxis, int across, int slice, int columns, int rows)
+    private sealed class ViewPlanes(SliceView view, int columnAxis, int rowAxis, int columns, int rows)
     {
         public SliceView View { get; } = view;
 
         public int ColumnAxis { get; } = columnAxis;
 
         public int RowAxis { get; } = rowAxis;
-
-        public int Across { get; } = across;
-
-        public int Slice { get; } = slice;
 
         public int Columns { get; } = columns;
 
