@@ -1,5 +1,6 @@
 using MedVox.Geometry;
 using MedVox.Imaging;
+using MedVox.IO;
 
 namespace MedVox.Reporting;
 
@@ -27,4 +28,47 @@ public sealed record CaseImages(string CaseId)
 
     /// <summary>A physical point (LPS, mm) the slices pass through, instead of the centre of the reference foreground.</summary>
     public Vector3D? Point { get; init; }
+
+    /// <summary>
+    /// The images of <paramref name="caseIds"/> in <paramref name="folder"/>, by file name: CASE_0000.EXT (the first
+    /// channel in nnU-Net's imagesTr/imagesTs layout) or else CASE.EXT, in any format <see cref="ImageFile"/> reads.
+    /// Cases without an image are left out (their snapshots show outlines on grey).
+    /// </summary>
+    /// <exception cref="MedVoxException">The folder does not exist.</exception>
+    public static IReadOnlyList<CaseImages> FromImageFolder(string folder, IEnumerable<string> caseIds)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(caseIds);
+        if (!Directory.Exists(folder))
+        {
+            throw new MedVoxException("no such folder", folder, hint: "give the folder of the images (e.g. imagesTs)");
+        }
+
+        var byStem = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string path in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
+        {
+            if (ImageFile.FindFormat(path) is not { } format)
+            {
+                continue;
+            }
+
+            string name = Path.GetFileName(path);
+            string? extension = format.Extensions.Where(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase)).MaxBy(e => e.Length);
+            if (extension is not null)
+            {
+                byStem.TryAdd(name[..^extension.Length], path);
+            }
+        }
+
+        var found = new List<CaseImages>();
+        foreach (string id in caseIds)
+        {
+            if (byStem.TryGetValue(id + "_0000", out string? path) || byStem.TryGetValue(id, out path))
+            {
+                found.Add(new CaseImages(id) { ImagePath = path });
+            }
+        }
+
+        return found;
+    }
 }

@@ -243,6 +243,23 @@ public partial class EvaluationHtmlReportTests
     }
 
     [Fact]
+    public void ImagesAreFoundByCaseInAFolder()
+    {
+        using var folder = TestData.CreateTempFolder();
+        using var image = Image.Create(Volumes.Geometry(4, 4, 2, Vector3D.One), ElementType.Int16);
+        ImageFile.Write(image, folder.File("case_a_0000.nii.gz"));
+        ImageFile.Write(image, folder.File("case_a_0001.nii.gz"));
+        ImageFile.Write(image, folder.File("case_b.mha"));
+        ImageFile.Write(image, folder.File("case_bb_0000.nrrd"));
+        File.WriteAllText(folder.File("case_c.txt"), "not an image");
+
+        var found = CaseImages.FromImageFolder(folder.Path, ["case_a", "case_b", "case_c"]);
+
+        Assert.Equal([("case_a", folder.File("case_a_0000.nii.gz")), ("case_b", folder.File("case_b.mha"))], found.Select(f => (f.CaseId, f.ImagePath!)));
+        Assert.Throws<MedVoxException>(() => CaseImages.FromImageFolder(folder.File("none"), ["case_a"]));
+    }
+
+    [Fact]
     public void BadArgumentsGiveClearErrors()
     {
         using var folder = TestData.CreateTempFolder();
