@@ -50,6 +50,7 @@ public static class MedVoxCli
         root.Subcommands.Add(PhantomCommand.Create(context));
         root.Subcommands.Add(DatasetCommand.Create(context));
         root.Subcommands.Add(EvaluateCommand.Create(context));
+        root.Subcommands.Add(ReportCommand.Create(context));
         root.Subcommands.Add(DicomCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
         return root;

@@ -31,6 +31,23 @@ public class DatasetCommandsTests
     }
 
     [Fact]
+    public void ReportWritesOneSelfContainedHtmlFile()
+    {
+        using var folder = TestData.CreateTempFolder();
+        string dataset = folder.File("ph");
+        Assert.Equal(0, CliRunner.Run("phantom", "abdomen", "--out", dataset, "--cases", "2", "--size", "48").ExitCode);
+        string labels = Path.Combine(dataset, "labelsTr");
+
+        var (code, output) = CliRunner.Run("report", "--pred", labels, "--gt", labels, "--images", Path.Combine(dataset, "imagesTr"), "--out", folder.File("r.html"));
+
+        Assert.True(code == 0, output);
+        string html = File.ReadAllText(folder.File("r.html"));
+        Assert.Contains("data:image/png;base64,", html, StringComparison.Ordinal);
+        Assert.Contains("liver", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("src=\"http", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MissingPredictionIsReportedPerCaseAndFailsTheRun()
     {
         using var folder = TestData.CreateTempFolder();

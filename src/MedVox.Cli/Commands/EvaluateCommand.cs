@@ -19,30 +19,55 @@ internal static class EvaluateCommand
         var output = new Option<string>("--out") { Description = "Folder for metrics.csv and summary.json", Required = true };
         var labels = new Option<string?>("--labels") { Description = "Labels: a dataset.json, or name=value pairs (liver=1,spleen=2); default: the dataset.json next to --gt" };
         var tolerance = new Option<double>("--tolerance") { Description = "Surface tolerance of NSD in mm", DefaultValueFactory = _ => 1.0 };
-        var empty = new Option<EmptyMaskConvention>("--empty") { Description = "Scores when a mask is empty: Monai (NaN), NnUNet or Decathlon (both empty = 1)", DefaultValueFactory = _ => EmptyMaskConvention.Monai };
-        var command = new Command("evaluate", "Evaluate predicted label maps against ground truth") { prediction, reference, output, labels, tolerance, empty };
+        var empty = EmptyOption();
+        var images = new Option<string?>("--images") { Description = "Folder of the images (CASE_0000.nii.gz or CASE.nii.gz) for the report's snapshots" };
+        var html = new Option<string?>("--report") { Description = "Also write the HTML report to this file" };
+        var command = new Command("evaluate", "Evaluate predicted label maps against ground truth") { prediction, reference, output, labels, tolerance, empty, images, html };
         command.SetAction(parse => context.Execute(() =>
         {
-            string gt = parse.GetValue(reference)!;
-            var labelSet = ResolveLabels(parse.GetValue(labels), gt);
-            var options = new SegmentationOptions { SurfaceTolerance = parse.GetValue(tolerance), EmptyMasks = parse.GetValue(empty) };
             string outDir = parse.GetValue(output)!;
             Directory.CreateDirectory(outDir);
-            int expected = Directory.Exists(gt) ? Directory.EnumerateFiles(gt).Count(f => SegmentationEvaluator.CaseIdOf(f) is not null) : 0;
-            var report = ProgressDisplay.Run(context.Console, "evaluating", expected, progress =>
-                SegmentationEvaluator.EvaluateFolders(parse.GetValue(prediction)!, gt, labelSet, options, new CaseCounter(progress)));
+            var report = Evaluate(context, parse.GetValue(prediction)!, parse.GetValue(reference)!, parse.GetValue(labels), parse.GetValue(tolerance), parse.GetValue(empty));
             SegmentationReportWriter.WriteCsv(report, Path.Combine(outDir, "metrics.csv"));
             SegmentationReportWriter.WriteJson(report, Path.Combine(outDir, "summary.json"));
-            context.Console.Write(SummaryTable(report));
-            foreach (var problem in report.ProblemLines)
+            Print(context, report);
+            context.Console.MarkupLineInterpolated($"wrote [green]{Path.Combine(outDir, "metrics.csv")}[/] and summary.json");
+            if (parse.GetValue(html) is { } htmlPath)
             {
-                context.Console.MarkupLineInterpolated($"[yellow]skipped[/] {problem}");
+                ReportCommand.WriteHtml(context, htmlPath, "MedVox evaluation", report, parse.GetValue(images), [$"command: medvox {string.Join(' ', parse.Tokens.Select(t => t.Value))}"]);
             }
 
-            context.Console.MarkupLineInterpolated($"{report.EvaluatedCount} case(s) evaluated, {report.SkippedCount} skipped; wrote [green]{Path.Combine(outDir, "metrics.csv")}[/] and summary.json");
             return report.HasProblems ? 1 : 0;
         }));
         return command;
+    }
+
+    internal static Option<EmptyMaskConvention> EmptyOption() => new("--empty")
+    {
+        Description = "Scores when a mask is empty: Monai (NaN), NnUNet or Decathlon (both empty = 1)",
+        DefaultValueFactory = _ => EmptyMaskConvention.Monai,
+    };
+
+    /// <summary>Evaluates two folders of label maps with a progress bar.</summary>
+    internal static SegmentationReport Evaluate(CliContext context, string predictions, string references, string? labels, double tolerance, EmptyMaskConvention empty)
+    {
+        var labelSet = ResolveLabels(labels, references);
+        var options = new SegmentationOptions { SurfaceTolerance = tolerance, EmptyMasks = empty };
+        int expected = Directory.Exists(references) ? Directory.EnumerateFiles(references).Count(f => SegmentationEvaluator.CaseIdOf(f) is not null) : 0;
+        return ProgressDisplay.Run(context.Console, "evaluating", expected, progress =>
+            SegmentationEvaluator.EvaluateFolders(predictions, references, labelSet, options, new CaseCounter(progress)));
+    }
+
+    /// <summary>The summary table, skipped cases and counts.</summary>
+    internal static void Print(CliContext context, SegmentationReport report)
+    {
+        context.Console.Write(SummaryTable(report));
+        foreach (var problem in report.ProblemLines)
+        {
+            context.Console.MarkupLineInterpolated($"[yellow]skipped[/] {problem}");
+        }
+
+        context.Console.MarkupLineInterpolated($"{report.EvaluatedCount} case(s) evaluated, {report.SkippedCount} skipped");
     }
 
     internal static LabelSet ResolveLabels(string? text, string referenceFolder)
