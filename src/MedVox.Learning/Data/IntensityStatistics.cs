@@ -29,8 +29,13 @@ public sealed record IntensityStatistics
 
     public static IntensityStatistics Empty { get; } = new()
     {
-        Mean = double.NaN, StandardDeviation = double.NaN, Median = double.NaN, Min = double.NaN, Max = double.NaN,
-        Percentile00_5 = double.NaN, Percentile99_5 = double.NaN,
+        Mean = double.NaN,
+        StandardDeviation = double.NaN,
+        Median = double.NaN,
+        Min = double.NaN,
+        Max = double.NaN,
+        Percentile00_5 = double.NaN,
+        Percentile99_5 = double.NaN,
     };
 
     /// <summary>Everything from <paramref name="values"/>, which is sorted in place.</summary>
