@@ -94,20 +94,22 @@ public sealed class Augmentation
         using var scope = NewDisposeScope();
         var device = batch.Images.device;
         int count = batch.Count;
-        var images = new Tensor[count];
-        var labels = new Tensor[count];
+        long channels = batch.Images.shape[1];
+
+        // Each sample is written once into its slice of the result and changed in place there.
+        var images = empty([count, channels, .. outputSize], batch.Images.dtype, device);
+        var labels = empty([count, .. outputSize], ScalarType.Int64, device);
         for (int i = 0; i < count; i++)
         {
             var spatial = DrawSpatial(ref random, is2D);
+            var mirror = DrawMirror(ref random, dims);
             using var generator = new Generator((ulong)random.NextSeed(), device);
-            var (image, label) = Spatial(batch.Images[i], batch.Labels[i], spatial, inputSize, outputSize, generator);
-            image = Intensity(image, ref random, generator);
-            (images[i], labels[i]) = Mirror(image, label, ref random, dims);
+            var image = images[i];
+            Spatial(batch.Images[i], batch.Labels[i], spatial, mirror, inputSize, outputSize, generator, image, labels[i]);
+            Intensity(image, ref random, generator);
         }
 
-        var resultImages = stack(images).DetachFromDisposeScope();
-        var resultLabels = stack(labels).DetachFromDisposeScope();
-        return new Batch(resultImages, resultLabels, batch.Index, batch.Patches);
+        return new Batch(images.DetachFromDisposeScope(), labels.DetachFromDisposeScope(), batch.Index, batch.Patches);
     }
 
     /// <summary>Mirrors image [C, ...] and label [...] along the given spatial axes (tensor order): exact, its own inverse.</summary>
@@ -131,18 +133,27 @@ public sealed class Augmentation
         return (image.flip(imageDims), label.flip(labelDims));
     }
 
-    /// <summary>Separable Gaussian blur of <paramref name="volume"/> ([..., (Z), Y, X] spatial axes last) with one sigma (voxels) per spatial axis; edges replicated.</summary>
+    /// <summary>Separable Gaussian blur of <paramref name="volume"/> (spatial axes last: [..., (Z), Y, X]) with one sigma (voxels) per spatial axis (2 or 3); edges replicated.</summary>
     public static Tensor GaussianBlur(Tensor volume, ReadOnlySpan<double> sigmas)
     {
         ArgumentNullException.ThrowIfNull(volume);
-        var result = volume.alias();
-        int first = (int)volume.dim() - sigmas.Length;
-        for (int a = 0; a < sigmas.Length; a++)
+        int dims = sigmas.Length;
+        if (dims is < 2 or > 3 || volume.dim() < dims)
         {
-            result = Blur1D(result, first + a, sigmas[a]);
+            throw new ArgumentException("Blur needs 2 or 3 sigmas and as many spatial axes.", nameof(sigmas));
         }
 
-        return result;
+        var shape = volume.shape;
+        var result = volume.reshape([-1, 1, .. shape[^dims..]]);
+        for (int a = 0; a < dims; a++)
+        {
+            if (sigmas[a] > 0)
+            {
+                result = BlurAxis(result, a, dims, sigmas[a]);
+            }
+        }
+
+        return result.reshape(shape);
     }
 
     /// <summary>Rotation (voxel coordinates x, y, z) about x, then y, then z.</summary>
@@ -156,16 +167,18 @@ public sealed class Augmentation
     }
 
     /// <summary>
-    /// The spatial transform of one sample: output voxel p (relative to the patch centre, voxels, x-y-z) samples the
-    /// input at scale * R * p (+ elastic displacement). Without any drawn transform the centre of the patch is cropped.
+    /// The spatial transform of one sample, written into <paramref name="image"/> [C, ...] and <paramref name="label"/>:
+    /// output voxel p (relative to the patch centre, voxels, x-y-z) samples the input at scale * R * p (+ elastic
+    /// displacement); mirrored output axes negate their column of the transform. Without a drawn transform the centre
+    /// of the input is copied (flipped where mirrored), exactly.
     /// </summary>
-    internal (Tensor Image, Tensor Label) Spatial(Tensor image, Tensor label, SpatialParameters p, long[] inputSize, long[] outputSize, Generator generator)
+    internal void Spatial(Tensor input, Tensor inputLabel, SpatialParameters p, int mirror, long[] inputSize, long[] outputSize, Generator generator, Tensor image, Tensor label)
     {
         int dims = inputSize.Length;
         if (!p.Any)
         {
-            var croppedImage = image;
-            var croppedLabel = label;
+            var croppedImage = input;
+            var croppedLabel = inputLabel;
             for (int a = 0; a < dims; a++)
             {
                 long start = (inputSize[a] - outputSize[a]) / 2;
@@ -173,7 +186,14 @@ public sealed class Augmentation
                 croppedLabel = croppedLabel.narrow(a, start, outputSize[a]);
             }
 
-            return (croppedImage.clone(), croppedLabel.clone());
+            if (mirror != 0)
+            {
+                (croppedImage, croppedLabel) = Flip(croppedImage, croppedLabel, MirrorAxes(mirror, dims));
+            }
+
+            image.copy_(croppedImage);
+            label.copy_(croppedLabel);
+            return;
         }
 
         // theta maps normalised output coordinates (x, y, z) to normalised input coordinates (align_corners=false:
@@ -186,12 +206,13 @@ public sealed class Augmentation
             for (int c = 0; c < n; c++)
             {
                 double inputHalf = inputSize[dims - 1 - r] / 2.0, outputHalf = outputSize[dims - 1 - c] / 2.0;
-                theta[(r * (n + 1)) + c] = (float)(p.Scale * m[r, c] * outputHalf / inputHalf);
+                double flip = (mirror & (1 << (dims - 1 - c))) != 0 ? -1 : 1;
+                theta[(r * (n + 1)) + c] = (float)(flip * p.Scale * m[r, c] * outputHalf / inputHalf);
             }
         }
 
-        long channels = image.shape[0];
-        var device = image.device;
+        long channels = input.shape[0];
+        var device = input.device;
         using var thetaTensor = tensor(theta, [1, n, n + 1], ScalarType.Float32, device);
         var grid = affine_grid(thetaTensor, [1, channels, .. outputSize], align_corners: false);
         if (p.Elastic)
@@ -199,12 +220,11 @@ public sealed class Augmentation
             grid = grid + ElasticDisplacement(p, inputSize, outputSize, generator, device);
         }
 
-        var sampled = grid_sample(image.unsqueeze(0), grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false).squeeze(0);
+        image.copy_(grid_sample(input.unsqueeze(0), grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false).squeeze(0));
         float pad = Options.LabelPadValue;
-        var shifted = (label.to(ScalarType.Float32) - pad).unsqueeze(0).unsqueeze(0);
+        var shifted = (inputLabel.to(ScalarType.Float32) - pad).unsqueeze(0).unsqueeze(0);
         var sampledLabel = grid_sample(shifted, grid, GridSampleMode.Nearest, GridSamplePaddingMode.Zeros, align_corners: false);
-        var labelResult = (sampledLabel.squeeze(0).squeeze(0) + pad).round().to(ScalarType.Int64);
-        return (sampled, labelResult);
+        label.copy_(sampledLabel.squeeze(0).squeeze(0).add_(pad).round_());
     }
 
     internal SpatialParameters DrawSpatial(ref DataRandom random, bool is2D)
@@ -239,8 +259,8 @@ public sealed class Augmentation
         return p;
     }
 
-    /// <summary>The intensity transforms of one sample ([C, ...] float), in nnU-Net's order.</summary>
-    internal Tensor Intensity(Tensor image, ref DataRandom random, Generator generator)
+    /// <summary>The intensity transforms of one sample ([C, ...] float, changed in place), in nnU-Net's order.</summary>
+    internal void Intensity(Tensor image, ref DataRandom random, Generator generator)
     {
         int channels = (int)image.shape[0];
         int dims = (int)image.dim() - 1;
@@ -248,10 +268,9 @@ public sealed class Augmentation
         if (random.Chance(o.NoiseProbability))
         {
             double sd = random.Uniform(o.NoiseStandardDeviation.Min, o.NoiseStandardDeviation.Max);
-            image = image + (randn(image.shape, image.dtype, image.device, generator: generator) * sd);
+            image.add_(randn(image.shape, image.dtype, image.device, generator: generator).mul_(sd));
         }
 
-        var channel = image.unbind(0);
         if (random.Chance(o.BlurProbability))
         {
             Span<double> sigmas = stackalloc double[dims];
@@ -264,7 +283,8 @@ public sealed class Augmentation
                         sigmas[a] = random.Uniform(o.BlurSigma.Min, o.BlurSigma.Max);
                     }
 
-                    channel[c] = GaussianBlur(channel[c], sigmas);
+                    var channel = image[c];
+                    channel.copy_(GaussianBlur(channel, sigmas));
                 }
             }
         }
@@ -273,7 +293,7 @@ public sealed class Augmentation
         {
             for (int c = 0; c < channels; c++)
             {
-                channel[c] = channel[c] * BackgroundContrast(ref random, o.Brightness);
+                image[c].mul_(BackgroundContrast(ref random, o.Brightness));
             }
         }
 
@@ -282,9 +302,11 @@ public sealed class Augmentation
             for (int c = 0; c < channels; c++)
             {
                 double factor = BackgroundContrast(ref random, o.Contrast);
-                var x = channel[c];
+                var x = image[c];
                 var mean = x.mean();
-                channel[c] = (((x - mean) * factor) + mean).clamp(x.min(), x.max());
+                var min = x.min();
+                var max = x.max();
+                x.sub_(mean).mul_(factor).add_(mean).clamp_(min, max);
             }
         }
 
@@ -295,7 +317,8 @@ public sealed class Augmentation
             {
                 if (random.Chance(o.LowResolutionPerChannelProbability))
                 {
-                    channel[c] = LowResolution(channel[c], scale);
+                    var channel = image[c];
+                    channel.copy_(LowResolution(channel, scale));
                 }
             }
         }
@@ -304,7 +327,8 @@ public sealed class Augmentation
         {
             for (int c = 0; c < channels; c++)
             {
-                channel[c] = GammaRetainingStatistics(channel[c], BackgroundContrast(ref random, o.Gamma), invert: true);
+                var channel = image[c];
+                channel.copy_(GammaRetainingStatistics(channel, BackgroundContrast(ref random, o.Gamma), invert: true));
             }
         }
 
@@ -312,11 +336,10 @@ public sealed class Augmentation
         {
             for (int c = 0; c < channels; c++)
             {
-                channel[c] = GammaRetainingStatistics(channel[c], BackgroundContrast(ref random, o.Gamma), invert: false);
+                var channel = image[c];
+                channel.copy_(GammaRetainingStatistics(channel, BackgroundContrast(ref random, o.Gamma), invert: false));
             }
         }
-
-        return stack(channel);
     }
 
     /// <summary>nnU-Net's gamma: rescale to [0, 1], raise to gamma, scale back, then restore the mean and deviation.</summary>
@@ -336,20 +359,34 @@ public sealed class Augmentation
         return invert ? -y : y;
     }
 
-    private (Tensor Image, Tensor Label) Mirror(Tensor image, Tensor label, ref DataRandom random, int dims)
+    /// <summary>The mirrored spatial axes of a sample as bits (bit a: tensor spatial axis a).</summary>
+    private int DrawMirror(ref DataRandom random, int dims)
     {
-        Span<int> axes = stackalloc int[dims];
-        int count = 0;
+        int mirror = 0;
         for (int a = 0; a < dims; a++)
         {
             bool allowed = Options.MirrorAxes is null || Options.MirrorAxes.Contains(a);
             if (allowed && random.Chance(Options.MirrorProbability))
             {
-                axes[count++] = a;
+                mirror |= 1 << a;
             }
         }
 
-        return count == 0 ? (image, label) : Flip(image, label, axes[..count]);
+        return mirror;
+    }
+
+    private static int[] MirrorAxes(int mirror, int dims)
+    {
+        var axes = new List<int>(dims);
+        for (int a = 0; a < dims; a++)
+        {
+            if ((mirror & (1 << a)) != 0)
+            {
+                axes.Add(a);
+            }
+        }
+
+        return [.. axes];
     }
 
     /// <summary>nnU-Net's BGContrast sampling: half the time below 1 (when the range reaches below), otherwise above.</summary>
@@ -413,13 +450,9 @@ public sealed class Augmentation
         return stack(components, -1).unsqueeze(0);
     }
 
-    private static Tensor Blur1D(Tensor x, int dim, double sigma)
+    /// <summary>Blurs spatial axis <paramref name="axis"/> of <paramref name="x"/> ([M, 1, (Z), Y, X]) with a one-axis kernel; edges replicated.</summary>
+    private static Tensor BlurAxis(Tensor x, int axis, int dims, double sigma)
     {
-        if (sigma <= 0)
-        {
-            return x;
-        }
-
         int radius = Math.Max(1, (int)((4 * sigma) + 0.5));
         var weights = new float[(2 * radius) + 1];
         double sum = 0;
@@ -435,12 +468,17 @@ public sealed class Augmentation
             weights[i] = (float)(weights[i] / sum);
         }
 
-        var moved = x.movedim([dim], [-1]);
-        var shape = moved.shape;
-        var rows = moved.reshape(-1, 1, shape[^1]);
-        var padded = pad(rows, [radius, radius], PaddingModes.Replicate);
-        using var kernel = tensor(weights, [1, 1, weights.Length], x.dtype, x.device);
-        return conv1d(padded, kernel).reshape(shape).movedim([-1], [dim]);
+        // pad() lists (before, after) from the last axis backwards.
+        var padding = new long[2 * dims];
+        int slot = 2 * (dims - 1 - axis);
+        padding[slot] = radius;
+        padding[slot + 1] = radius;
+        var kernelShape = new long[dims + 2];
+        Array.Fill(kernelShape, 1L);
+        kernelShape[axis + 2] = weights.Length;
+        using var kernel = tensor(weights, kernelShape, x.dtype, x.device);
+        var padded = pad(x, padding, PaddingModes.Replicate);
+        return dims == 3 ? conv3d(padded, kernel) : conv2d(padded, kernel);
     }
 
     /// <summary>The spatial transform drawn for one sample.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
@@ -253,6 +254,7 @@ public sealed class PatchSampler
     }
 
     /// <summary>Copies the part of the patch inside the volume, row by row from the case's views; the rest keeps its padding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Copy(PreprocessedCase held, ReadOnlySpan<int> start, Span<float> images, Span<long> labels)
     {
         var size = held.Info.Geometry.Size;

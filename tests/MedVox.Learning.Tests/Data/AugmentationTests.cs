@@ -67,6 +67,31 @@ public class AugmentationTests
     }
 
     [Fact]
+    public void MirroringIsAnExactFlipWithOrWithoutASpatialTransform()
+    {
+        var mirrorOnly = AugmentationOptions.None with { MirrorProbability = 1, MirrorAxes = [0, 2] };
+        var withIdentityRotation = mirrorOnly with
+        {
+            RotationProbability = 1,
+            RotationX = ValueRange.Fixed(0),
+            RotationY = ValueRange.Fixed(0),
+            RotationZ = ValueRange.Fixed(0),
+        };
+        using var batch = MakeBatch(6, 7, 8);
+        using var scope = NewDisposeScope();
+
+        using var flipped = new Augmentation(mirrorOnly).Apply(batch);
+        using var sampled = new Augmentation(withIdentityRotation).Apply(batch);
+
+        var expectedImages = batch.Images.flip(2, 4);
+        var expectedLabels = batch.Labels.flip(1, 3);
+        Assert.True(PatchSamplerTests.SameValues(expectedImages, flipped.Images));
+        Assert.True(PatchSamplerTests.SameValues(expectedLabels, flipped.Labels));
+        Assert.True((expectedImages - sampled.Images).abs().max().item<float>() < 1e-4f);
+        Assert.True(PatchSamplerTests.SameValues(expectedLabels, sampled.Labels));
+    }
+
+    [Fact]
     public void QuarterTurnInPlaneMovesAVoxelWhereTheRotationSays()
     {
         // Output voxel p (from the patch centre, x-y) samples the input at R p; R = 90° about z maps (x, y) to (-y, x).
