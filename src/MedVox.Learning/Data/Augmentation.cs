@@ -365,7 +365,12 @@ public sealed class Augmentation
         int mirror = 0;
         for (int a = 0; a < dims; a++)
         {
-            bool allowed = Options.MirrorAxes is null || Options.MirrorAxes.Contains(a);
+            bool allowed = Options.MirrorAxes is null;
+            for (int i = 0; !allowed && i < Options.MirrorAxes!.Count; i++)
+            {
+                allowed = Options.MirrorAxes[i] == a;
+            }
+
             if (allowed && random.Chance(Options.MirrorProbability))
             {
                 mirror |= 1 << a;

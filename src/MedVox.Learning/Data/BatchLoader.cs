@@ -193,7 +193,7 @@ public sealed class BatchLoader : IDisposable
 
     private Batch Produce(long index)
     {
-        var batch = _sampler.Sample(index);
+        var batch = _sampler.Sample(index, _seed);
         try
         {
             if (_options.Device is { } device)

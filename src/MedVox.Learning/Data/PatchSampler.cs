@@ -41,7 +41,7 @@ public sealed record PatchSamplerOptions
 /// Draws training batches from a <see cref="PreprocessedCache"/> as nnU-Net's data loader does: a random case per
 /// patch, a random location (or one centred on remembered foreground for the oversampled share), zero padding where
 /// the patch leaves the volume. Only the patch region is read from the (mapped) case. Batch i depends on nothing but
-/// (seed, i), so <see cref="Sample"/> is thread-safe and a run resumes exactly from a saved <see cref="State"/>.
+/// (seed, i), so <see cref="Sample(long)"/> is thread-safe and a run resumes exactly from a saved <see cref="State"/>.
 /// </summary>
 public sealed class PatchSampler
 {
@@ -131,7 +131,7 @@ public sealed class PatchSampler
         _state = state;
     }
 
-    /// <summary>The next batch of the sequence (not thread-safe; workers call <see cref="Sample"/> with their own indices).</summary>
+    /// <summary>The next batch of the sequence (not thread-safe; workers call <see cref="Sample(long)"/> with their own indices).</summary>
     public Batch Next()
     {
         var batch = Sample(_state.NextBatch);
@@ -140,7 +140,10 @@ public sealed class PatchSampler
     }
 
     /// <summary>Batch <paramref name="index"/> of the sequence of the current seed; the same index always gives the same batch.</summary>
-    public Batch Sample(long index)
+    public Batch Sample(long index) => Sample(index, _state.Seed);
+
+    /// <summary>Batch <paramref name="index"/> of the sequence of <paramref name="seed"/> (what a loader started from a saved state draws).</summary>
+    public Batch Sample(long index, ulong seed)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         int n = Options.BatchSize;
@@ -161,7 +164,7 @@ public sealed class PatchSampler
             labels = (Options.LabelPadValue == 0 ? zeros(labelShape, ScalarType.Int64) : full(labelShape, Options.LabelPadValue, ScalarType.Int64)).DetachFromDisposeScope();
             var imageData = MemoryMarshal.Cast<byte, float>(images.bytes);
             var labelData = MemoryMarshal.Cast<byte, long>(labels.bytes);
-            var random = new DataRandom(_state.Seed, index, purpose: 3);
+            var random = new DataRandom(seed, index, purpose: 3);
             var origins = new PatchOrigin[n];
             Span<int> start = stackalloc int[3];
             for (int j = 0; j < n; j++)

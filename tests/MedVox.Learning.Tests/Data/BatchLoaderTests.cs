@@ -5,6 +5,11 @@ using MedVox.Testing;
 
 namespace MedVox.Learning.Tests.Data;
 
+/// <summary>Batch.LiveCount is global: these tests run alone, not beside other tests that make batches.</summary>
+[CollectionDefinition(nameof(BatchAccounting), DisableParallelization = true)]
+public sealed class BatchAccounting;
+
+[Collection(nameof(BatchAccounting))]
 public class BatchLoaderTests
 {
     private static readonly AugmentationOptions Augment = AugmentationOptions.Default3D with
