@@ -3,6 +3,7 @@ using MedVox.Imaging;
 using MedVox.IO;
 using MedVox.IO.Datasets;
 using MedVox.Learning.Data;
+using MedVox.Synthetic;
 using MedVox.Testing;
 
 namespace MedVox.Learning.Tests.Data;
@@ -271,6 +272,34 @@ public class PreprocessorTests
         {
             handle.Dispose();
         }
+    }
+
+    [Fact]
+    public void TwoDimensionalImagesArePreprocessedAndSampledAsSlices()
+    {
+        using var folder = TestData.CreateTempFolder();
+        var ct = TestContext.Current.CancellationToken;
+        string directory = folder.File("xray");
+        PhantomDatasets.Generate(PhantomKind.XRay, directory, new PhantomOptions { Cases = 2, Size = 48, FileEnding = ".nii" }, cancellation: ct);
+        var dataset = DecathlonDataset.Read(directory);
+        var fingerprint = DatasetFingerprint.Compute(dataset, cancellation: ct);
+        var spacing = fingerprint.MedianSpacing;
+        var plan = PreprocessingPlan.FromFingerprint(fingerprint, [spacing[0] * 1.5, spacing[1] * 1.5, spacing[2]]);
+        string cacheDirectory = folder.File("cache");
+
+        new Preprocessor(plan).Run(dataset, cacheDirectory, cancellation: ct).ThrowIfFailed();
+        using var cache = PreprocessedCache.Open(cacheDirectory);
+        using (var held = cache.Acquire(0))
+        {
+            Assert.Equal(2, held.Info.Geometry.Rank);
+            Assert.Equal(1, held.Info.Geometry.Size[2]);
+            Assert.Equal(Resampling.SizeForSpacing(ImageSize.Of2D(held.Info.CropSize[0], held.Info.CropSize[1]), new Vector3D(spacing[0], spacing[1], spacing[2]), new Vector3D(spacing[0] * 1.5, spacing[1] * 1.5, 1)).X, held.Info.Geometry.Size[0]);
+        }
+
+        var sampler = new PatchSampler(cache, new PatchSamplerOptions { PatchSize = [24, 24], BatchSize = 3, Seed = 1 });
+        using var batch = sampler.Next();
+        Assert.Equal(new long[] { 3, 1, 24, 24 }, batch.Images.shape);
+        Assert.All(batch.Patches, p => Assert.Equal(0, p.Z));
     }
 
     private static void Write(DecathlonDataset dataset, string id, ImageGeometry imageGeometry, ImageGeometry labelGeometry, (Index3 Start, ImageSize Size) box, Action<Image, Image>? change)
