@@ -161,6 +161,19 @@ internal sealed class BinaryMask
 
     public BinaryMask Clone() => new(Geometry, (byte[])Voxels.Clone());
 
+    /// <summary>Writes <paramref name="value"/> into <paramref name="target"/> wherever the mask is set.</summary>
+    public void Paint(byte[] target, byte value)
+    {
+        var voxels = Voxels;
+        for (int i = 0; i < voxels.Length; i++)
+        {
+            if (voxels[i] != 0)
+            {
+                target[i] = value;
+            }
+        }
+    }
+
     public void Or(BinaryMask other)
     {
         var a = Voxels.AsSpan();
