@@ -29,6 +29,7 @@ internal sealed class AbdomenScene
     private double _cx, _cy, _halfWidth, _halfDepth;
     private double _spineX, _spineY;
     private const float FatHu = -100;
+    private const float WallHu = 80;           // enhanced bowel and gastric wall
 
     // Organ indices in the working label map.
     private const byte Spine = 1, Aorta = 2, Cava = 3, KidneyRight = 4, KidneyLeft = 5, Liver = 6, Spleen = 7, Stomach = 8, Count = 9;
@@ -447,9 +448,72 @@ internal sealed class AbdomenScene
         SetCore(Spleen, Part(seeds, 2));
     }
 
+    /// <summary>
+    /// The stomach by its gas: in a supine patient the gastric gas is the largest gas pocket of the left upper abdomen,
+    /// anterior (the lungs lie posterior, small bowel gas is scattered and small). From it the lumen extends through the
+    /// fluid contents (-40 to 45 HU, 15 mm or more inside the body, thick enough to survive an opening by 5 mm,
+    /// within 80 mm of the gas); the lumen is
+    /// closed and filled, and the delineation adds the wall.
+    /// </summary>
     private void FindStomach()
     {
-        _ = GasHu;
+        // Gas bodies are told apart by their cores (eroded by 4 mm), since the thin wall between the stomach and a lung
+        // base can vanish in the smoothing; each core then takes back its part of the gas.
+        var gas = Window(_hu, float.NegativeInfinity, GasHu, _inside);
+        var blobs = Blobs.Find(Morphology.Erode(gas, 4), _smooth, Connectivity.Six);
+        double kidneys = double.NegativeInfinity;
+        foreach (var kidney in (ReadOnlySpan<BinaryMask?>)[_cores[KidneyRight], _cores[KidneyLeft]])
+        {
+            if (kidney?.Bounds() is { } box)
+            {
+                kidneys = Math.Max(kidneys, _geometry.IndexToPhysical(0, 0, (box.Min.Z + box.Max.Z) / 2.0).Z);
+            }
+        }
+
+        (int Label, double Score) stomach = default;
+        var lungs = new bool[blobs.Components.Length + 1];
+        foreach (var c in blobs.Components)
+        {
+            double dx = c.Centroid.X - _spineX, dy = c.Centroid.Y - _cy;
+
+            // Lung bases reach the top of an abdominal scan; the stomach's gas does not.
+            lungs[c.Label] = c.Bounds.Max.Z == _inside.Nz - 1;
+            if (c.VolumeMl >= 1 && dx > -20 && dy < 0 && c.Centroid.Z > kidneys && !lungs[c.Label])
+            {
+                Pick(ref stomach, c.Label, c.VolumeMl);
+            }
+        }
+
+        if (stomach.Label == 0)
+        {
+            Notes.Add("stomach: no gas found");
+            return;
+        }
+
+        var gasSeeds = new byte[gas.Voxels.Length];
+        blobs.Mask(lungs).Paint(gasSeeds, 2);
+        blobs.Mask(stomach.Label).Paint(gasSeeds, 1);
+        SeededGrowth.Grow(gasSeeds, gas);
+        var bubble = Part(gasSeeds, 1);
+        // Away from the abdominal wall, where fat and muscle average to fluid values, and thick.
+        var fluid = Window(_smooth, -40, 45, Morphology.Erode(_inside, 15));
+        ClearClaimed(fluid);
+        fluid = Morphology.Open(fluid, 5);
+        var near = Morphology.Dilate(bubble, 80);
+        fluid.And(near);
+        var lumen = bubble.Clone();
+        lumen.Or(Morphology.Dilate(bubble, 3));
+        lumen.And(near);
+        var allowed = fluid.Clone();
+        allowed.Or(lumen);
+        var seeds = new byte[allowed.Voxels.Length];
+        bubble.Paint(seeds, 1);
+        SeededGrowth.Grow(seeds, allowed);
+        var core = Part(seeds, 1);
+        core = Morphology.FillHoles(Morphology.Close(core, 5), perSlice: false);
+        var c0 = blobs.Components[stomach.Label - 1];
+        Notes.Add($"stomach: {c0.VolumeMl:F0} mL of gas at ({c0.Centroid.X:F0}, {c0.Centroid.Y:F0}, {c0.Centroid.Z:F0}), lumen {core.Count() * core.VoxelVolumeMl:F0} mL");
+        SetCore(Stomach, core);
     }
 
     /// <summary>
@@ -476,13 +540,14 @@ internal sealed class AbdomenScene
             }
 
             core.Paint(labels, organ);
-            if (organ is Spine or Stomach)
+            if (organ is Spine)
             {
                 continue;
             }
 
-            low[organ] = (float)((_coreHu[organ] + FatHu) / 2);
-            high[organ] = (float)(_coreHu[organ] + (organ is Liver or Spleen ? 25 : 100));
+            // The stomach grows its wall (80-100 HU) out of a lumen of gas and fluid.
+            low[organ] = organ is Stomach ? (float)((WallHu + FatHu) / 2) : (float)((_coreHu[organ] + FatHu) / 2);
+            high[organ] = organ is Stomach ? WallHu + 40 : (float)(_coreHu[organ] + (organ is Liver or Spleen ? 25 : 100));
             var near = Morphology.Dilate(core, distance);
             near.And(_inside);
             var voxels = near.Voxels;
