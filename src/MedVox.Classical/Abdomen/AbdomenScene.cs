@@ -221,7 +221,7 @@ internal sealed class AbdomenScene
     /// <summary>
     /// Follows a vessel through the axial slices: its cross-sections are the in-slice components of
     /// <paramref name="mask"/> of 30-1200 mm² whose centre lies <paramref name="minDx"/> to <paramref name="maxDx"/> mm
-    /// left of the spine's centre and 0-80 mm anterior to it. Tracking starts from the slice with the largest such
+    /// left of the spine's centre and 22-80 mm anterior to it (in front of the vertebral body). Tracking starts from the slice with the largest such
     /// section and moves up and down, each time to the section nearest the expected centre (within 8 mm) of a similar
     /// size, bridging up to 80 mm without one (where another organ covers the vessel) and stopping where it divides.
     /// </summary>
@@ -237,7 +237,7 @@ internal sealed class AbdomenScene
         {
             double area = c.VoxelCount * pixelArea;
             double dx = c.Centroid.X - _spineX, dy = c.Centroid.Y - _spineY;
-            if (area < 30 || area > 1200 || dx < minDx || dx > maxDx || dy < -80 || dy > 0)
+            if (area < 30 || area > 1200 || dx < minDx || dx > maxDx || dy < -80 || dy > -22)
             {
                 continue;
             }
@@ -247,12 +247,12 @@ internal sealed class AbdomenScene
 
         // The seed is the section with the most slices holding a section within 10 mm of its centre: the vessel runs
         // through many slices at nearly the same place, other bright blobs do not.
-        int seedSupport = 0;
+        long seedSupport = 0;
         foreach (var list in candidates)
         {
             foreach (var c in list ?? [])
             {
-                int support = 0;
+                long support = 0;
                 foreach (var others in candidates)
                 {
                     foreach (var o in others ?? [])
@@ -323,6 +323,12 @@ internal sealed class AbdomenScene
                     }
                 }
 
+                if (Environment.GetEnvironmentVariable("TRACE") == Names[organ])
+                {
+                    var list = string.Join(" ", (candidates[z] ?? []).Select(c => $"[{c.VoxelCount} ({c.Centroid.X:F0},{c.Centroid.Y:F0})]"));
+                    Notes.Add($"    z{z} exp ({expected.X:F0},{expected.Y:F0}) size {size} best {best?.VoxelCount} of {list}");
+                }
+
                 if (best is null)
                 {
                     missed++;
@@ -351,21 +357,24 @@ internal sealed class AbdomenScene
     }
 
     /// <summary>
-    /// Whether the vessel divides here (the aortic bifurcation, the confluence of the iliac veins): another section
-    /// of a size like the vessel's lies within 20 mm of the expected centre, on its other side left to right.
+    /// Whether the vessel divides here (the aortic bifurcation, the confluence of the iliac veins): the nearest section
+    /// has moved sideways from the expected centre and another one of a similar size lies on the other side, at the
+    /// same depth (within 8 mm front to back), both within 20 mm of the centre.
     /// </summary>
-    private static bool Splits(List<Component> sections, Component nearest, Vector3D last, double size)
+    private static bool Splits(List<Component> sections, Component nearest, Vector3D expected, double size)
     {
-        if (nearest.VoxelCount < 0.4 * size)
+        double side = nearest.Centroid.X - expected.X;
+        if (nearest.VoxelCount < 0.4 * size || Math.Abs(side) < 3)
         {
             return false;
         }
 
-        double side = nearest.Centroid.X - last.X;
         foreach (var c in sections)
         {
-            double dx = c.Centroid.X - last.X, dy = c.Centroid.Y - last.Y;
-            if (c != nearest && c.VoxelCount >= 0.4 * size && c.VoxelCount * 2 >= nearest.VoxelCount && InPlaneDistance(c.Centroid, last) <= 20 && dx * side < 0 && Math.Abs(dx) > Math.Abs(dy))
+            double dx = c.Centroid.X - expected.X;
+            if (c != nearest && c.VoxelCount >= 0.4 * size && c.VoxelCount * 2 >= nearest.VoxelCount
+                && InPlaneDistance(c.Centroid, expected) <= 20 && dx * side < 0 && Math.Abs(dx) >= 3
+                && Math.Abs(c.Centroid.Y - nearest.Centroid.Y) <= 8)
             {
                 return true;
             }
