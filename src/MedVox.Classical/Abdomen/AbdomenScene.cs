@@ -222,7 +222,7 @@ internal sealed class AbdomenScene
     /// Follows a vessel through the axial slices: its cross-sections are the in-slice components of
     /// <paramref name="mask"/> of 30-1200 mm² whose centre lies <paramref name="minDx"/> to <paramref name="maxDx"/> mm
     /// left of the spine's centre and 22-80 mm anterior to it (in front of the vertebral body). Tracking starts from the slice with the largest such
-    /// section and moves up and down, each time to the section nearest the expected centre (within 8 mm) of a similar
+    /// section and moves up and down, each time to the section nearest the expected centre (within 8 mm, more after a gap) of a similar
     /// size, bridging up to 80 mm without one (where another organ covers the vessel) and stopping where it divides.
     /// </summary>
     private BinaryMask? TrackTube(BinaryMask mask, double minDx, double maxDx, byte organ)
@@ -312,8 +312,9 @@ internal sealed class AbdomenScene
             {
                 var expected = MeanCentre(recent, 3);
                 double size = MedianSize(recent);
+                // Past a gap the vessel may have moved: the search widens by 0.3 mm per mm without a section.
                 Component? best = null;
-                double bestDistance = 8;
+                double bestDistance = Math.Min(15, 8 + (0.3 * missed * _geometry.Spacing.Z));
                 foreach (var c in candidates[z] ?? [])
                 {
                     double distance = InPlaneDistance(c.Centroid, expected);
