@@ -21,6 +21,13 @@ public static class AbdomenBaselineSegmenter
     /// </summary>
     public static Image Segment(Image ct, AbdomenBaselineOptions? options = null, CancellationToken cancellation = default)
     {
+        var result = Run(ct, options, cancellation);
+        return result.Labels;
+    }
+
+    /// <summary>As <see cref="Segment"/>, with a line per finding (for reports and the demo).</summary>
+    public static AbdomenBaselineResult Run(Image ct, AbdomenBaselineOptions? options = null, CancellationToken cancellation = default)
+    {
         BinaryMask.RequireScalarVolume(ct, nameof(ct));
         if (ct.Size.Rank < 3 || ct.Size.Z < 3)
         {
@@ -39,15 +46,16 @@ public static class AbdomenBaselineSegmenter
         var lps = code == "LPS" ? ct : ct.Reorient("LPS");
         try
         {
-            using var labels = SegmentLps(lps, options, cancellation);
-            if (code == "LPS")
+            var findings = new List<string>();
+            var labels = SegmentLps(lps, options, findings, cancellation);
+            if (code != "LPS")
             {
-                return labels.Clone();
+                using var inLps = labels;
+                labels = inLps.Reorient(code);
+                labels.SetGeometry(ct.Geometry);
             }
 
-            var back = labels.Reorient(code);
-            back.SetGeometry(ct.Geometry);
-            return back;
+            return new AbdomenBaselineResult(labels, findings);
         }
         finally
         {
@@ -58,7 +66,7 @@ public static class AbdomenBaselineSegmenter
         }
     }
 
-    private static Image SegmentLps(Image ct, AbdomenBaselineOptions options, CancellationToken cancellation)
+    private static Image SegmentLps(Image ct, AbdomenBaselineOptions options, List<string> findings, CancellationToken cancellation)
     {
         var body = BodyRegion.FindMask(ct, BodyRegion.DefaultThresholdHu, openingMm: 0);
         var box = body.Bounds() ?? throw new MedVoxException(
@@ -70,6 +78,7 @@ public static class AbdomenBaselineSegmenter
         {
             var scene = new AbdomenScene(hu, new BinaryMask(hu.Geometry, body.Extract(box)), options, cancellation);
             boxLabels = scene.Run();
+            findings.AddRange(scene.Notes);
         }
 
         var result = Image.Create(ct.Geometry, ElementType.UInt8);

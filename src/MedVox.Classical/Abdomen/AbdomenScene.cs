@@ -10,35 +10,39 @@ namespace MedVox.Classical.Abdomen;
 internal sealed class AbdomenScene
 {
     // HU windows for portal venous CT (literature ranges; the phantom draws its values from similar ones).
-    private const float BoneHu = 220;          // cancellous bone 150-300, cortical 500-1000
+    private const float BoneHu = 220;          // cancellous bone 150-300 (on the unsmoothed volume), cortical 500-1000
     private const float DenseBoneHu = 400;     // reached only by cortical bone (and calcifications)
     private const float EnhancedHu = 130;      // enhanced blood and renal parenchyma 140-200; liver and spleen stay below
-    private const float VenousHu = 118;        // the IVC 120-160
+    private const float VenousHu = 118;        // the IVC 120-160, at least 10 HU above the liver
     private const float SolidLowHu = 80;       // liver and spleen 90-130 in the portal venous phase; muscle 40-65
     private const float SolidHighHu = 130;
     private const float DiscHu = 65;           // intervertebral discs 70-100
-    private const float GasHu = -400;
+    private const float GasHu = -400;          // gas -1000; fat -120 to -80
+    private const float FatHu = -100;
+    private const float WallHu = 80;           // enhanced gastric and bowel wall
+
+    // Organ indices in the working label map, in the order the organs are found (the first to claim a voxel keeps it).
+    private const byte Spine = 1, Aorta = 2, Cava = 3, KidneyRight = 4, KidneyLeft = 5, Liver = 6, Spleen = 7, Stomach = 8, Count = 9;
+
+    private static readonly List<Component> Empty = [];
+
+    private static readonly string[] Names = ["", "spine", "aorta", "ivc", "right kidney", "left kidney", "liver", "spleen", "stomach"];
 
     private readonly Image _hu;
     private readonly BinaryMask _body;
     private readonly AbdomenBaselineOptions _options;
     private readonly CancellationToken _cancellation;
     private readonly ImageGeometry _geometry;
-    private Image _smooth = null!;
-    private BinaryMask _inside = null!;
-    private double _cx, _cy, _halfWidth, _halfDepth;
-    private double _spineX, _spineY;
-    private const float FatHu = -100;
-    private const float WallHu = 80;           // enhanced bowel and gastric wall
-
-    // Organ indices in the working label map.
-    private const byte Spine = 1, Aorta = 2, Cava = 3, KidneyRight = 4, KidneyLeft = 5, Liver = 6, Spleen = 7, Stomach = 8, Count = 9;
-
-    private static readonly string[] Names = ["", "spine", "aorta", "ivc", "right kidney", "left kidney", "liver", "spleen", "stomach"];
-
+    private readonly double _stepX;
     private readonly BinaryMask?[] _cores = new BinaryMask?[Count];
     private readonly double[] _coreHu = new double[Count];
+    private Image _smooth = null!;
+    private BinaryMask _inside = null!;
     private BinaryMask? _claimed;
+
+    // The body's centre and half extents, and the spine's centre (LPS, mm): the frame of the position rules.
+    private double _cx, _cy, _halfWidth, _halfDepth;
+    private double _spineX, _spineY;
 
     public AbdomenScene(Image hu, BinaryMask body, AbdomenBaselineOptions options, CancellationToken cancellation)
     {
@@ -47,6 +51,7 @@ internal sealed class AbdomenScene
         _options = options;
         _cancellation = cancellation;
         _geometry = hu.Geometry;
+        _stepX = _geometry.IndexToPhysicalMatrix[0, 0];
     }
 
     /// <summary>Notes on what was found (for diagnostics and tests).</summary>
@@ -101,7 +106,7 @@ internal sealed class AbdomenScene
     }
 
     /// <summary>
-    /// Bone is at least 200 HU with a cortical core; the vertebral column is the bone near the posterior midline, cut
+    /// Bone is at least 220 HU with a cortical core (400 HU); the vertebral column is the bone near the posterior midline, cut
     /// to 45 mm either side of it (ribs beyond), with the discs between its levels (gaps along the body axis under 20 mm
     /// with disc attenuation) filled in.
     /// </summary>
@@ -114,11 +119,6 @@ internal sealed class AbdomenScene
         foreach (var c in blobs.Components)
         {
             double dx = c.Centroid.X - _cx, dy = c.Centroid.Y - _cy;
-            if (c.VolumeMl >= 1)
-            {
-                Notes.Add($"  bone {c.Label}: {c.VolumeMl:F1} mL at ({dx:F0}, {dy:F0}, {c.Centroid.Z:F0}), max {blobs.MaxHu[c.Label]:F0} HU");
-            }
-
             if (c.VolumeMl >= 1 && blobs.MaxHu[c.Label] >= DenseBoneHu && Math.Abs(dx) <= 0.25 * _halfWidth && dy >= 0.05 * _halfDepth && dy <= 0.95 * _halfDepth)
             {
                 keep[c.Label] = true;
@@ -137,13 +137,10 @@ internal sealed class AbdomenScene
         _spineX = sumX / volume;
         _spineY = sumY / volume;
         var spine = blobs.Mask(keep);
-        KeepWithin(spine, p => Math.Abs(p.X - _spineX) <= 45);
+        ClearLateral(spine, _spineX, 45);
         var discs = FillGapsAlongZ(spine, 20);
-        Notes.Add($"  gaps {discs.Count()}, spine {spine.Count()} comps {RunLabeling.Build(spine, Connectivity.Six).ComponentCount}");
         discs.And(Window(_smooth, DiscHu, float.PositiveInfinity, _inside));
-        Notes.Add($"  discs {discs.Count()}");
         spine.Or(discs);
-        Notes.Add($"  comps {RunLabeling.Build(spine, Connectivity.Six).ComponentCount}");
         SetCore(Spine, Morphology.FillHoles(spine, perSlice: true));
         Notes.Add($"spine: {volume:F0} mL of bone around ({_spineX:F0}, {_spineY:F0})");
     }
@@ -195,11 +192,12 @@ internal sealed class AbdomenScene
         {
             for (int y = 0; y < ny; y++)
             {
+                double x0 = PhysicalX(0, y, z);
                 for (int x = 0; x < nx; x++)
                 {
                     int i = (((z * ny) + y) * nx) + x;
                     float v = values[i];
-                    if (inside[i] != 0 && v >= 80 && v < 140 && _geometry.IndexToPhysical(x, y, z).X < _spineX - 20)
+                    if (inside[i] != 0 && v >= 80 && v < 140 && x0 + (x * _stepX) < _spineX - 20)
                     {
                         histogram[(int)((v - 80) / 2)]++;
                     }
@@ -219,11 +217,12 @@ internal sealed class AbdomenScene
     }
 
     /// <summary>
-    /// Follows a vessel through the axial slices: its cross-sections are the in-slice components of
+    /// Follows a vessel through the axial slices. Its cross-sections are the in-slice components of
     /// <paramref name="mask"/> of 30-1200 mm² whose centre lies <paramref name="minDx"/> to <paramref name="maxDx"/> mm
-    /// left of the spine's centre and 22-80 mm anterior to it (in front of the vertebral body). Tracking starts from the slice with the largest such
-    /// section and moves up and down, each time to the section nearest the expected centre (within 8 mm, more after a gap) of a similar
-    /// size, bridging up to 80 mm without one (where another organ covers the vessel) and stopping where it divides.
+    /// left of the spine's centre and 22-80 mm in front of it (before the vertebral body). Tracking starts at the place
+    /// most slices have a section near, and moves up and down to the section nearest the expected centre (within 8 mm,
+    /// more after a gap) of a similar size, bridging up to 80 mm without one (where another organ covers the vessel),
+    /// and stops where the vessel divides.
     /// </summary>
     private BinaryMask? TrackTube(BinaryMask mask, double minDx, double maxDx, byte organ)
     {
@@ -250,12 +249,12 @@ internal sealed class AbdomenScene
         long seedSupport = 0;
         foreach (var list in candidates)
         {
-            foreach (var c in list ?? [])
+            foreach (var c in list ?? Empty)
             {
                 long support = 0;
                 foreach (var others in candidates)
                 {
-                    foreach (var o in others ?? [])
+                    foreach (var o in others ?? Empty)
                     {
                         if (InPlaneDistance(c.Centroid, o.Centroid) <= 10)
                         {
@@ -282,7 +281,7 @@ internal sealed class AbdomenScene
         foreach (var others in candidates)
         {
             Component? nearest = null;
-            foreach (var o in others ?? [])
+            foreach (var o in others ?? Empty)
             {
                 if (InPlaneDistance(seed.Centroid, o.Centroid) <= 10 && (nearest is null || InPlaneDistance(seed.Centroid, o.Centroid) < InPlaneDistance(seed.Centroid, nearest.Centroid)))
                 {
@@ -312,22 +311,17 @@ internal sealed class AbdomenScene
             {
                 var expected = MeanCentre(recent, 3);
                 double size = MedianSize(recent);
+
                 // Past a gap the vessel may have moved: the search widens by 0.3 mm per mm without a section.
                 Component? best = null;
                 double bestDistance = Math.Min(15, 8 + (0.3 * missed * _geometry.Spacing.Z));
-                foreach (var c in candidates[z] ?? [])
+                foreach (var c in candidates[z] ?? Empty)
                 {
                     double distance = InPlaneDistance(c.Centroid, expected);
                     if (distance <= bestDistance && c.VoxelCount >= 0.4 * size && c.VoxelCount <= 2.5 * size)
                     {
                         (best, bestDistance) = (c, distance);
                     }
-                }
-
-                if (Environment.GetEnvironmentVariable("TRACE") == Names[organ])
-                {
-                    var list = string.Join(" ", (candidates[z] ?? []).Select(c => $"[{c.VoxelCount} ({c.Centroid.X:F0},{c.Centroid.Y:F0})]"));
-                    Notes.Add($"    z{z} exp ({expected.X:F0},{expected.Y:F0}) size {size} best {best?.VoxelCount} of {list}");
                 }
 
                 if (best is null)
@@ -427,11 +421,6 @@ internal sealed class AbdomenScene
         {
             double dx = c.Centroid.X - _spineX;
             double dy = c.Centroid.Y - _cy;
-            if (c.VolumeMl >= 3)
-            {
-                Notes.Add($"  solid core {c.Label}: {c.VolumeMl:F0} mL at ({dx:F0}, {dy:F0}, {c.Centroid.Z:F0}), {blobs.MeanHu[c.Label]:F0} HU");
-            }
-
             if (c.VolumeMl >= 100 && dx < 20)
             {
                 Pick(ref liver, c.Label, c.VolumeMl);
@@ -459,11 +448,11 @@ internal sealed class AbdomenScene
     }
 
     /// <summary>
-    /// The stomach by its gas: in a supine patient the gastric gas is the largest gas pocket of the left upper abdomen,
-    /// anterior (the lungs lie posterior, small bowel gas is scattered and small). From it the lumen extends through the
-    /// fluid contents (-40 to 45 HU, 15 mm or more inside the body, thick enough to survive an opening by 5 mm,
-    /// within 80 mm of the gas); the lumen is
-    /// closed and filled, and the delineation adds the wall.
+    /// The stomach by its gas: in a supine patient the gastric gas is the largest gas pocket in front, left of the
+    /// spine's right edge and above the kidneys' middle (lung bases reach the top of the scan; bowel gas is small).
+    /// From it the lumen extends through the fluid contents (-40 to 45 HU, at least 15 mm inside the body, thick enough
+    /// to survive an opening by 5 mm, within 80 mm of the gas); the lumen is closed and filled, and the delineation
+    /// adds the wall.
     /// </summary>
     private void FindStomach()
     {
@@ -505,6 +494,7 @@ internal sealed class AbdomenScene
         blobs.Mask(stomach.Label).Paint(gasSeeds, 1);
         SeededGrowth.Grow(gasSeeds, gas);
         var bubble = Part(gasSeeds, 1);
+
         // Away from the abdominal wall, where fat and muscle average to fluid values, and thick.
         var fluid = Window(_smooth, -40, 45, Morphology.Erode(_inside, 15));
         ClearClaimed(fluid);
@@ -773,8 +763,8 @@ internal sealed class AbdomenScene
         return mask;
     }
 
-    /// <summary>Clears the voxels whose physical position fails <paramref name="keep"/>.</summary>
-    private void KeepWithin(BinaryMask mask, Func<Vector3D, bool> keep)
+    /// <summary>Clears the voxels more than <paramref name="halfWidth"/> mm left or right of x = <paramref name="centre"/>.</summary>
+    private void ClearLateral(BinaryMask mask, double centre, double halfWidth)
     {
         var voxels = mask.Voxels;
         int nx = mask.Nx, ny = mask.Ny;
@@ -783,9 +773,10 @@ internal sealed class AbdomenScene
             for (int y = 0; y < ny; y++)
             {
                 int offset = ((z * ny) + y) * nx;
+                double x0 = PhysicalX(0, y, z);
                 for (int x = 0; x < nx; x++)
                 {
-                    if (voxels[offset + x] != 0 && !keep(_geometry.IndexToPhysical(x, y, z)))
+                    if (Math.Abs(x0 + (x * _stepX) - centre) > halfWidth)
                     {
                         voxels[offset + x] = 0;
                     }
@@ -793,4 +784,7 @@ internal sealed class AbdomenScene
             }
         }
     }
+
+    /// <summary>The patient x (LPS, mm: right to left) of voxel (x, y, z).</summary>
+    private double PhysicalX(int x, int y, int z) => _geometry.IndexToPhysical(x, y, z).X;
 }
