@@ -54,50 +54,28 @@ public static class MedianFilter
         return result;
     }
 
-    /// <summary>The k-th smallest value (0-based) of <paramref name="values"/>, which it reorders (Hoare's selection).</summary>
-    internal static T Select<T>(Span<T> values, int k)
+    /// <summary>The <paramref name="rank"/>-th smallest (0-based) of <paramref name="count"/> sorted runs of <paramref name="length"/> values starting at run <paramref name="first"/>.</summary>
+    private static T MergeSelect<T>(T[] runs, int first, int count, int length, int[] heads, int rank)
         where T : INumber<T>
     {
-        int left = 0, right = values.Length - 1;
-        while (left < right)
+        heads.AsSpan(0, count).Clear();
+        T value = T.Zero;
+        for (int taken = 0; taken <= rank; taken++)
         {
-            T pivot = values[(left + right) >>> 1];
-            int i = left, j = right;
-            while (i <= j)
+            int best = -1;
+            for (int k = 0; k < count; k++)
             {
-                while (values[i] < pivot)
+                if (heads[k] < length && (best < 0 || runs[((first + k) * length) + heads[k]] < runs[((first + best) * length) + heads[best]]))
                 {
-                    i++;
-                }
-
-                while (pivot < values[j])
-                {
-                    j--;
-                }
-
-                if (i <= j)
-                {
-                    (values[i], values[j]) = (values[j], values[i]);
-                    i++;
-                    j--;
+                    best = k;
                 }
             }
 
-            if (k <= j)
-            {
-                right = j;
-            }
-            else if (k >= i)
-            {
-                left = i;
-            }
-            else
-            {
-                break;
-            }
+            value = runs[((first + best) * length) + heads[best]];
+            heads[best]++;
         }
 
-        return values[k];
+        return value;
     }
 
     private readonly struct MedianVisitor(Image image, Image result, int rx, int ry, int rz) : IElementVisitor
@@ -115,12 +93,13 @@ public static class MedianFilter
             }
 
             int rows = ((2 * ay) + 1) * ((2 * az) + 1);
+            int span = (2 * ax) + 1;
 
-            // Per output row, the window's source rows are copied once into a block, mirrored in x, so the inner loop
-            // indexes one array.
-            Parallel.For(0, nz, () => (new T[window], new T[rows * xmap.Length]), (z, _, scratch) =>
+            // Per output row, each x column of the window (its (2ry+1)(2rz+1) values) is gathered and sorted once; the
+            // median of a voxel is then the middle of the 2rx+1 sorted columns around it, found by merging them.
+            Parallel.For(0, nz, () => (new T[rows * xmap.Length], new int[span]), (z, _, scratch) =>
             {
-                var (values, block) = scratch;
+                var (columns, heads) = scratch;
                 int width = xmap.Length;
                 for (int y = 0; y < ny; y++)
                 {
@@ -131,25 +110,22 @@ public static class MedianFilter
                         for (int dy = -ay; dy <= ay; dy++, r++)
                         {
                             var row = source.GetRow<T>(GaussianFilter.Reflect(y + dy, ny), zz);
-                            var copy = block.AsSpan(r * width, width);
                             for (int i = 0; i < width; i++)
                             {
-                                copy[i] = row[xmap[i]];
+                                columns[(i * rows) + r] = row[xmap[i]];
                             }
                         }
+                    }
+
+                    for (int i = 0; i < width; i++)
+                    {
+                        columns.AsSpan(i * rows, rows).Sort();
                     }
 
                     var output = target.GetRow<T>(y, z);
                     for (int x = 0; x < nx; x++)
                     {
-                        int n = 0;
-                        for (int k = 0; k < rows; k++)
-                        {
-                            block.AsSpan((k * width) + x, (2 * ax) + 1).CopyTo(values.AsSpan(n));
-                            n += (2 * ax) + 1;
-                        }
-
-                        output[x] = Select(values.AsSpan(), window / 2);
+                        output[x] = MergeSelect(columns, x, span, rows, heads, window / 2);
                     }
                 }
 
