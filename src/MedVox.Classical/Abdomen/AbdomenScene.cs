@@ -442,7 +442,10 @@ internal sealed class AbdomenScene
             blobs.Mask(spleen.Label).Paint(seeds, 2);
         }
 
-        SeededGrowth.Grow(seeds, opened);
+        // Back to the surface the erosion took, and a little more for thin parts, but not along a bridge of similar
+        // tissue (the pancreas' tail at the splenic hilum): 20 mm of steps from the cores.
+        var spacing = _geometry.Spacing;
+        SeededGrowth.Grow(seeds, opened, (int)Math.Ceiling(20 / Math.Min(spacing.X, Math.Min(spacing.Y, spacing.Z))));
         SetCore(Liver, Part(seeds, 1));
         SetCore(Spleen, Part(seeds, 2));
     }
@@ -501,8 +504,10 @@ internal sealed class AbdomenScene
         fluid = Morphology.Open(fluid, 5);
         var near = Morphology.Dilate(bubble, 80);
         fluid.And(near);
-        var lumen = bubble.Clone();
-        lumen.Or(Morphology.Dilate(bubble, 3));
+
+        // The gas-fluid level is a layer of voxels that average the two (fat-like values): bridged by a dilation.
+        var spacing = _geometry.Spacing;
+        var lumen = Morphology.Dilate(bubble, Math.Max(3, 1.5 * Math.Max(spacing.X, Math.Max(spacing.Y, spacing.Z))));
         lumen.And(near);
         var allowed = fluid.Clone();
         allowed.Or(lumen);

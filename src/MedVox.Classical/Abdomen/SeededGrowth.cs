@@ -7,10 +7,13 @@ namespace MedVox.Classical.Abdomen;
 /// </summary>
 internal static class SeededGrowth
 {
-    /// <summary>Grows <paramref name="labels"/> (0 = unassigned, seeds &gt; 0) in place into the voxels set in <paramref name="allowed"/>.</summary>
-    public static void Grow(byte[] labels, BinaryMask allowed)
+    /// <summary>
+    /// Grows <paramref name="labels"/> (0 = unassigned, seeds &gt; 0) in place into the voxels set in
+    /// <paramref name="allowed"/>, for at most <paramref name="steps"/> face steps.
+    /// </summary>
+    public static void Grow(byte[] labels, BinaryMask allowed, int steps = int.MaxValue)
     {
-        Run(labels, allowed.Nx, allowed.Ny, allowed.Nz, int.MaxValue, new InMask(allowed.Voxels));
+        Run(labels, allowed.Nx, allowed.Ny, allowed.Nz, steps, new InMask(allowed.Voxels));
     }
 
     /// <summary>
