@@ -28,39 +28,41 @@ public class AbdomenBaselineTests
     [Fact]
     public void PortalVenousPhantomsAt128()
     {
-        // Measured on cases 0-3 (seed 1): liver 0.96-0.98, spleen 0.71-0.93, kidneys 0.96-0.98, stomach 0.57-0.89,
-        // aorta 0.73-0.85, IVC 0.53-0.78, spine 0.79-0.86.
+        // Measured on cases 0-3 (seed 1): liver 0.973-0.978, spleen 0.905-0.931, kidneys 0.957-0.978, stomach
+        // 0.746-0.883, aorta 0.731-0.848, IVC 0.527-0.779, spine 0.793-0.856.
         var dice = Score(ContrastPhase.PortalVenous, 128, cases: 4);
-        AssertMean(dice, "liver", 0.94, minimum: 0.92);
-        AssertMean(dice, "spleen", 0.80, minimum: 0.65);
-        AssertMean(dice, "kidney_right", 0.94, minimum: 0.92);
-        AssertMean(dice, "kidney_left", 0.94, minimum: 0.92);
-        AssertMean(dice, "stomach", 0.65, minimum: 0.5);
-        AssertMean(dice, "aorta", 0.75, minimum: 0.65);
-        AssertMean(dice, "inferior_vena_cava", 0.5, minimum: 0.4);
-        AssertMean(dice, "spine", 0.78, minimum: 0.75);
+        AssertMean(dice, "liver", 0.95, minimum: 0.95);
+        AssertMean(dice, "spleen", 0.88, minimum: 0.85);
+        AssertMean(dice, "kidney_right", 0.94, minimum: 0.93);
+        AssertMean(dice, "kidney_left", 0.94, minimum: 0.93);
+        AssertMean(dice, "stomach", 0.72, minimum: 0.65);
+        AssertMean(dice, "aorta", 0.77, minimum: 0.7);
+        AssertMean(dice, "inferior_vena_cava", 0.55, minimum: 0.45);
+        AssertMean(dice, "spine", 0.8, minimum: 0.77);
     }
 
     [Fact]
     public void PortalVenousPhantomsAt96()
     {
-        // Coarser voxels (3 mm x 3 mm x 3.1 mm): measured liver 0.96, spleen 0.81-0.91, kidneys 0.93-0.97, aorta
-        // 0.74-0.84, spine 0.83-0.85 on cases 0-2; the stomach and the IVC suffer most from the coarse grid.
+        // Coarser voxels (4.0 x 4.0 x 3.1 mm), cases 0-2: liver 0.960-0.963, spleen 0.895-0.904, kidneys 0.931-0.965,
+        // stomach 0.374-0.615, aorta 0.734-0.829, spine 0.828-0.847; the IVC (0.14-0.67) is not required here.
         var dice = Score(ContrastPhase.PortalVenous, 96, cases: 3);
-        AssertMean(dice, "liver", 0.93, minimum: 0.9);
-        AssertMean(dice, "spleen", 0.8, minimum: 0.7);
+        AssertMean(dice, "liver", 0.94, minimum: 0.93);
+        AssertMean(dice, "spleen", 0.87, minimum: 0.85);
         AssertMean(dice, "kidney_right", 0.92, minimum: 0.9);
         AssertMean(dice, "kidney_left", 0.92, minimum: 0.9);
-        AssertMean(dice, "aorta", 0.72, minimum: 0.65);
-        AssertMean(dice, "spine", 0.8, minimum: 0.78);
+        AssertMean(dice, "stomach", 0.4, minimum: 0.3);
+        AssertMean(dice, "aorta", 0.74, minimum: 0.7);
+        AssertMean(dice, "spine", 0.8, minimum: 0.8);
     }
 
     [Fact]
     public void NativePhantomsAreScoredNotRequired()
     {
-        // Without contrast the windows find no kidneys, vessels, liver or spleen; bone and gas do not depend on it.
+        // Without contrast the windows find no kidneys, vessels, liver or spleen (measured 0-0.04); bone and gas do
+        // not depend on it: spine 0.850, stomach 0.62 on cases 0-1.
         var dice = Score(ContrastPhase.Native, 128, cases: 2);
-        AssertMean(dice, "spine", 0.78, minimum: 0.75);
+        AssertMean(dice, "spine", 0.8, minimum: 0.8);
     }
 
     [Fact]
