@@ -631,19 +631,6 @@ internal sealed class AbdomenScene
         _coreHu[organ] = Mean(_smooth, core);
     }
 
-    private void SetCore(byte organ, Blobs blobs, int label)
-    {
-        if (label == 0)
-        {
-            Notes.Add($"{Names[organ]}: not found");
-            return;
-        }
-
-        var c = blobs.Components[label - 1];
-        Notes.Add($"{Names[organ]}: core {c.VolumeMl:F0} mL at ({c.Centroid.X:F0}, {c.Centroid.Y:F0}, {c.Centroid.Z:F0}), {blobs.Extent[label].Z:F0} mm long");
-        SetCore(organ, blobs.Mask(label));
-    }
-
     /// <summary>A blob of an opened mask given back what the opening by <paramref name="radiusMm"/> shaved off it.</summary>
     private BinaryMask? Reconstruct(Blobs blobs, int label, BinaryMask unopened, double radiusMm, byte organ)
     {

@@ -3,26 +3,22 @@ using MedVox.Imaging;
 
 namespace MedVox.Classical.Abdomen;
 
-/// <summary>The components of a mask with their mean intensity and physical extent: what the anatomical rules look at.</summary>
+/// <summary>The components of a mask with their peak intensity and physical extent: what the anatomical rules look at.</summary>
 internal sealed class Blobs
 {
     private readonly RunLabeling _runs;
     private readonly ImageGeometry _geometry;
 
-    private Blobs(RunLabeling runs, ImageGeometry geometry, Component[] components, double[] meanHu, double[] maxHu, Vector3D[] extent)
+    private Blobs(RunLabeling runs, ImageGeometry geometry, Component[] components, double[] maxHu, Vector3D[] extent)
     {
-        MaxHu = maxHu;
         _runs = runs;
         _geometry = geometry;
         Components = components;
-        MeanHu = meanHu;
+        MaxHu = maxHu;
         Extent = extent;
     }
 
     public Component[] Components { get; }
-
-    /// <summary>Mean value per label (index = label).</summary>
-    public double[] MeanHu { get; }
 
     /// <summary>Largest value per label (index = label).</summary>
     public double[] MaxHu { get; }
@@ -34,7 +30,6 @@ internal sealed class Blobs
     {
         var runs = RunLabeling.Build(mask, connectivity);
         var components = ConnectedComponents.Measure(runs, mask.Geometry, connectivity.IsPlanar());
-        var sums = new double[runs.ComponentCount + 1];
         var maxs = new double[runs.ComponentCount + 1];
         Array.Fill(maxs, double.NegativeInfinity);
         var values = volume.AsSpan<float>();
@@ -43,30 +38,25 @@ internal sealed class Blobs
             int offset = row * runs.Nx;
             for (int r = runs.RowStart[row]; r < runs.RowStart[row + 1]; r++)
             {
-                double sum = 0;
                 float max = float.NegativeInfinity;
                 foreach (float v in values.Slice(offset + runs.RunStart[r], runs.RunEnd[r] - runs.RunStart[r]))
                 {
-                    sum += v;
                     max = Math.Max(max, v);
                 }
 
                 int label = runs.RunLabel[r];
-                sums[label] += sum;
                 maxs[label] = Math.Max(maxs[label], max);
             }
         }
 
-        var means = new double[sums.Length];
-        var extent = new Vector3D[sums.Length];
+        var extent = new Vector3D[maxs.Length];
         var spacing = mask.Spacing;
         foreach (var c in components)
         {
-            means[c.Label] = sums[c.Label] / c.VoxelCount;
             extent[c.Label] = new Vector3D(c.Bounds.SizeX * spacing.X, c.Bounds.SizeY * spacing.Y, c.Bounds.SizeZ * spacing.Z);
         }
 
-        return new Blobs(runs, mask.Geometry, components, means, maxs, extent);
+        return new Blobs(runs, mask.Geometry, components, maxs, extent);
     }
 
     public BinaryMask Mask(params ReadOnlySpan<int> labels)
