@@ -1,3 +1,4 @@
+using MedVox.Classical;
 using MedVox.Geometry;
 
 namespace MedVox.Evaluation.Segmentation;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using MedVox.Evaluation.Segmentation;
 using MedVox.Geometry;
@@ -68,8 +69,8 @@ public class ScipyOracleTests
         File.WriteAllBytes(folder.File("reference.raw"), referenceVoxels);
         string output = ProcessRunner.Python(Script,
         [
-            folder.Path, .. DistanceTransformTests.Strings(size.X, size.Y, size.Z, spacing.X, spacing.Y, spacing.Z),
-            size.Rank == 2 ? "1" : "0", .. DistanceTransformTests.Strings(tolerances),
+            folder.Path, .. Strings(size.X, size.Y, size.Z, spacing.X, spacing.Y, spacing.Z),
+            size.Rank == 2 ? "1" : "0", .. Strings(tolerances),
         ]);
         using var expected = JsonDocument.Parse(output);
         var root = expected.RootElement;
@@ -96,4 +97,7 @@ public class ScipyOracleTests
             Assert.True(m.HausdorffDistance95 > 0 && m.HausdorffDistance95 < m.HausdorffDistance, "the blobs should give a non-trivial percentile");
         }
     }
+
+    private static string[] Strings(params double[] values) =>
+        [.. values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))];
 }

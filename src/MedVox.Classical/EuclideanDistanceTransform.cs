@@ -2,7 +2,7 @@ using System.Buffers;
 using MedVox.Geometry;
 using MedVox.Imaging;
 
-namespace MedVox.Evaluation.Segmentation;
+namespace MedVox.Classical;
 
 /// <summary>
 /// Exact Euclidean distance transform with per-axis spacing (mm): the distance from every voxel to the nearest feature

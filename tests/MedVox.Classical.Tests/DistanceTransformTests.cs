@@ -1,10 +1,9 @@
 using System.Globalization;
-using MedVox.Evaluation.Segmentation;
 using MedVox.Geometry;
 using MedVox.Imaging;
 using MedVox.Testing;
 
-namespace MedVox.Evaluation.Tests.Segmentation;
+namespace MedVox.Classical.Tests;
 
 public class DistanceTransformTests
 {
