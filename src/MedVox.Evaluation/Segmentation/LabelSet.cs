@@ -34,6 +34,32 @@ public sealed class LabelSet : IReadOnlyList<LabelDefinition>
         DeclaredValues = [.. _labels.SelectMany(l => l.Values).Append(0).Distinct().Order()];
     }
 
+    /// <summary>
+    /// The same declared values (so label maps holding the others stay valid), but only the named labels evaluated: for
+    /// a method that segments some of a dataset's structures.
+    /// </summary>
+    public LabelSet Only(IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var wanted = new HashSet<string>(names, StringComparer.Ordinal);
+        foreach (var name in wanted)
+        {
+            if (!Array.Exists(_labels, l => l.Name == name))
+            {
+                throw new MedVoxException($"no label named '{name}'", hint: $"the labels are {string.Join(", ", _labels.Select(l => l.Name))}");
+            }
+        }
+
+        var restricted = new LabelSet(_labels) { IsBinary = IsBinary };
+        restricted.Evaluated = [.. restricted.Evaluated.Where(l => wanted.Contains(l.Name))];
+        if (restricted.Evaluated.Count == 0)
+        {
+            throw new MedVoxException("no foreground label left to evaluate", hint: "name at least one foreground label");
+        }
+
+        return restricted;
+    }
+
     /// <summary>One foreground label "foreground" made of every non-zero value: for binary masks of any value.</summary>
     public static LabelSet Binary { get; } = new([new LabelDefinition("foreground", 1)]) { IsBinary = true };
 
@@ -41,7 +67,7 @@ public sealed class LabelSet : IReadOnlyList<LabelDefinition>
     public bool IsBinary { get; private init; }
 
     /// <summary>The labels that are evaluated (all but the background), in declaration order.</summary>
-    public IReadOnlyList<LabelDefinition> Evaluated { get; }
+    public IReadOnlyList<LabelDefinition> Evaluated { get; private set; }
 
     /// <summary>All values a label map may contain: 0 and every declared value, sorted.</summary>
     public IReadOnlyList<long> DeclaredValues { get; }

@@ -190,4 +190,21 @@ public class LabelMapTests
         Assert.Contains(expected, error.Message);
         Assert.DoesNotContain("\n", error.Message);
     }
+
+    [Fact]
+    public void OnlyEvaluatesTheNamedLabelsWhileTheOthersStayDeclared()
+    {
+        var all = LabelSet.FromValues([new("background", 0), new("liver", 1), new("muscle", 2)]);
+        var geometry = new ImageGeometry(ImageSize.Of3D(6, 6, 6));
+        using var reference = Masks.Create(geometry, (x, _, _) => x < 2 ? 1 : x < 4 ? 2 : 0);
+        using var prediction = Masks.Create(geometry, (x, _, _) => x < 2 ? 1 : 0);
+
+        var result = SegmentationEvaluator.EvaluateCase("c", prediction, reference, all.Only(["liver"]));
+
+        Assert.True(result.IsEvaluated, string.Join("; ", result.Problems));
+        var label = Assert.Single(result.Labels);
+        Assert.Equal("liver", label.Label.Name);
+        Assert.Equal(1.0, label.Metrics.Dice);
+        Assert.Throws<MedVoxException>(() => all.Only(["kidney"]));
+    }
 }
