@@ -87,4 +87,29 @@ public class DicomCommandsTests
         Assert.Contains("1.2.3.4", output, StringComparison.Ordinal);
         Assert.False(File.Exists(folder.File("x.nii.gz")));
     }
+
+    [Fact]
+    public void MissingSliceIsReportedAndThePolicyDecides()
+    {
+        using var folder = TestData.CreateTempFolder();
+        using (var volume = Volume())
+        {
+            string dir = folder.File("gap");
+            Directory.CreateDirectory(dir);
+            DicomCtWriter.WriteSeries(volume, dir, new DicomCtWriter.SeriesOptions { Skip = new HashSet<int> { 3 } });
+        }
+
+        var (code, output) = CliRunner.Run("convert", folder.File("gap"), folder.File("warn.nii.gz"));
+        Assert.True(code == 0, output);
+        Assert.Contains("warning:", output, StringComparison.Ordinal);
+
+        (code, output) = CliRunner.Run("convert", folder.File("gap"), folder.File("refuse.nii.gz"), "--irregular", "Refuse");
+        Assert.Equal(1, code);
+        Assert.False(File.Exists(folder.File("refuse.nii.gz")));
+
+        (code, output) = CliRunner.Run("convert", folder.File("gap"), folder.File("even.nii.gz"), "--irregular", "Resample");
+        Assert.True(code == 0, output);
+        using var even = ImageFile.Read(folder.File("even.nii.gz"));
+        Assert.Equal(6, even.Size.Z);
+    }
 }

@@ -18,12 +18,19 @@ internal static class ImageInput
         Description = "For a DICOM folder: the SeriesInstanceUID (or stack id UID#n) to read; see medvox dicom ls",
     };
 
+    /// <summary>What to do with a DICOM series whose slices are missing or unevenly spaced.</summary>
+    public static Option<IrregularSpacingPolicy> IrregularOption() => new("--irregular")
+    {
+        Description = "For a DICOM series with missing or unevenly spaced slices: Warn (keep the median spacing), Refuse, or Resample to even spacing",
+        DefaultValueFactory = _ => IrregularSpacingPolicy.Warn,
+    };
+
     /// <summary>Reads the image (with a progress bar) and its header; DICOM warnings are printed.</summary>
-    public static (Image Image, string Format, ElementType StoredType) Read(CliContext context, string path, string? series, double? progressStart = null, IProgress<double>? progress = null)
+    public static (Image Image, string Format, ElementType StoredType) Read(CliContext context, string path, string? series, double? progressStart = null, IProgress<double>? progress = null, IrregularSpacingPolicy irregular = IrregularSpacingPolicy.Warn)
     {
         if (Directory.Exists(path))
         {
-            var options = new DicomLoadOptions { SeriesUid = series, Progress = progress is null ? null : new DicomStageProgress(progress, progressStart ?? 0) };
+            var options = new DicomLoadOptions { SeriesUid = series, IrregularSpacing = irregular, Progress = progress is null ? null : new DicomStageProgress(progress, progressStart ?? 0) };
             using var volume = progress is null
                 ? ProgressDisplay.Run(context.Console, $"reading DICOM {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))}", 2, p => DicomSeriesLoader.Load(path, options with { Progress = new DicomStageProgress(p, 0) }))
                 : DicomSeriesLoader.Load(path, options);
