@@ -1,3 +1,4 @@
+using MedVox.Testing;
 using MedVox.Evaluation.Segmentation;
 using MedVox.Geometry;
 using MedVox.Imaging;

@@ -1,3 +1,4 @@
+using MedVox.Testing;
 using System.Text.Json;
 using MedVox.Evaluation.Segmentation;
 using MedVox.Geometry;

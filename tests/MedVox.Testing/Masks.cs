@@ -1,10 +1,10 @@
 using MedVox.Geometry;
 using MedVox.Imaging;
 
-namespace MedVox.Evaluation.Tests;
+namespace MedVox.Testing;
 
 /// <summary>Small synthetic label maps for tests.</summary>
-internal static class Masks
+public static class Masks
 {
     public static ImageGeometry Geometry(ImageSize size, Vector3D spacing, Matrix3D? direction = null, Vector3D? origin = null) =>
         new(size, spacing, origin ?? new Vector3D(-12.5, 40, 7.25), direction ?? Matrix3D.Identity);
