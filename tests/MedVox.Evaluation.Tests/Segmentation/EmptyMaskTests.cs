@@ -1,7 +1,7 @@
-using MedVox.Testing;
 using MedVox.Evaluation.Segmentation;
 using MedVox.Geometry;
 using MedVox.Imaging;
+using MedVox.Testing;
 
 namespace MedVox.Evaluation.Tests.Segmentation;
 

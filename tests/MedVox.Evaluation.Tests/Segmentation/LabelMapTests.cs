@@ -1,8 +1,8 @@
-using MedVox.Testing;
 using System.Text.Json;
 using MedVox.Evaluation.Segmentation;
 using MedVox.Geometry;
 using MedVox.Imaging;
+using MedVox.Testing;
 
 namespace MedVox.Evaluation.Tests.Segmentation;
 
