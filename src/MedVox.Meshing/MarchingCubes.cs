@@ -23,7 +23,7 @@ public static class MarchingCubes
 
     /// <summary>
     /// The isosurface of a scalar 3D image at <paramref name="level"/> in the image's physical space (LPS mm). Float32
-    /// images with contiguous slices are read in place; others are converted first. Surfaces that reach the border of
+    /// images are read in place; other element types are converted a plane at a time (no copy of the volume). Surfaces that reach the border of
     /// the image stay open there; pad the image (or use <see cref="LabelSurface"/>) for closed surfaces.
     /// </summary>
     public static TriangleMesh Extract(Image image, double level)
@@ -34,13 +34,7 @@ public static class MarchingCubes
             throw new ArgumentException($"Marching cubes needs a scalar 3D image; this one is {image}.", nameof(image));
         }
 
-        if (image.ElementType == ElementType.Float32 && image.HasContiguousSlices)
-        {
-            return Extract(new ScalarVolume.Slices(image), (float)level, image.Geometry, Vector3D.Zero);
-        }
-
-        using var converted = image.ConvertTo(ElementType.Float32);
-        return Extract(new ScalarVolume.Slices(converted), (float)level, image.Geometry, Vector3D.Zero);
+        return Extract(ScalarVolume.Of(image), (float)level, image.Geometry, Vector3D.Zero);
     }
 
     /// <summary>
@@ -171,11 +165,14 @@ public static class MarchingCubes
             var lowerRows = new byte[SizeY];
             var upperRows = new byte[SizeY];
             Span<float> corner = stackalloc float[8];
-            RowStates(volume.Plane(z0), lowerRows);
+            // Planes of other element types are converted into two scratch planes, taking turns.
+            int scratchLength = volume.ConvertsPlanes ? SizeX * SizeY : 0;
+            var scratch = new[] { new float[scratchLength], new float[scratchLength] };
+            var below = volume.Plane(z0, scratch[0]);
+            RowStates(below, lowerRows);
             for (int z = z0; z < z1; z++)
             {
-                var below = volume.Plane(z);
-                var above = volume.Plane(z + 1);
+                var above = volume.Plane(z + 1, scratch[(z + 1 - z0) & 1]);
                 RowStates(above, upperRows);
                 BeginLayer(z);
                 for (int y = 0; y + 1 < SizeY; y++)
@@ -220,6 +217,7 @@ public static class MarchingCubes
 
                 FinishLayer(z);
                 (lowerRows, upperRows) = (upperRows, lowerRows);
+                below = above;
             }
         }
 
