@@ -34,17 +34,29 @@ public static class QuadricDecimation
 
         public static Quadric FromPlane(Vector3D n, double d, double weight) => new()
         {
-            A2 = weight * n.X * n.X, AB = weight * n.X * n.Y, AC = weight * n.X * n.Z, AD = weight * n.X * d,
-            B2 = weight * n.Y * n.Y, BC = weight * n.Y * n.Z, BD = weight * n.Y * d,
-            C2 = weight * n.Z * n.Z, CD = weight * n.Z * d,
+            A2 = weight * n.X * n.X,
+            AB = weight * n.X * n.Y,
+            AC = weight * n.X * n.Z,
+            AD = weight * n.X * d,
+            B2 = weight * n.Y * n.Y,
+            BC = weight * n.Y * n.Z,
+            BD = weight * n.Y * d,
+            C2 = weight * n.Z * n.Z,
+            CD = weight * n.Z * d,
             D2 = weight * d * d,
         };
 
         public static Quadric operator +(Quadric p, Quadric q) => new()
         {
-            A2 = p.A2 + q.A2, AB = p.AB + q.AB, AC = p.AC + q.AC, AD = p.AD + q.AD,
-            B2 = p.B2 + q.B2, BC = p.BC + q.BC, BD = p.BD + q.BD,
-            C2 = p.C2 + q.C2, CD = p.CD + q.CD,
+            A2 = p.A2 + q.A2,
+            AB = p.AB + q.AB,
+            AC = p.AC + q.AC,
+            AD = p.AD + q.AD,
+            B2 = p.B2 + q.B2,
+            BC = p.BC + q.BC,
+            BD = p.BD + q.BD,
+            C2 = p.C2 + q.C2,
+            CD = p.CD + q.CD,
             D2 = p.D2 + q.D2,
         };
 
