@@ -46,6 +46,30 @@ internal sealed class RunLabeling
 
     public int RunCount => RunStart.Length;
 
+    /// <summary>The component of voxel <paramref name="x"/> of row <paramref name="row"/> (<c>z * Ny + y</c>); 0 for background.</summary>
+    public int LabelOf(int row, int x)
+    {
+        int low = RowStart[row], high = RowStart[row + 1] - 1;
+        while (low <= high)
+        {
+            int mid = (low + high) >>> 1;
+            if (x < RunStart[mid])
+            {
+                high = mid - 1;
+            }
+            else if (x >= RunEnd[mid])
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                return RunLabel[mid];
+            }
+        }
+
+        return 0;
+    }
+
     /// <summary>Labels the foreground (voxels equal to <paramref name="foreground"/>) of a mask of 0/1 bytes.</summary>
     public static RunLabeling Build(byte[] voxels, int nx, int ny, int nz, Connectivity connectivity, byte foreground = 1)
     {
