@@ -53,6 +53,8 @@ public static class MedVoxCli
         root.Subcommands.Add(ReportCommand.Create(context));
         root.Subcommands.Add(DicomCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
+        root.Subcommands.Add(PlanCommand.Create(context));
+        root.Subcommands.Add(TrainCommand.Create(context));
         return root;
     }
 }
