@@ -240,8 +240,10 @@ public class SegmentationPlanner
         ArgumentNullException.ThrowIfNull(reasons);
         long initialVoxels = Voxels(initial);
         (int[] Patch, UNetConfig Network)? best = null;
+        // A planner whose base width is below the minimum plans that width alone.
+        int narrowest = Math.Min(MinimumBaseFeatures, BaseFeatures);
         int width = BaseFeatures;
-        for (; width >= MinimumBaseFeatures; width /= 2)
+        for (; width >= narrowest; width /= 2)
         {
             var fitted = FitPatch(initial, median, spacing, channels, classes, width, options);
             if (fitted is null)
@@ -259,10 +261,10 @@ public class SegmentationPlanner
         if (best is null)
         {
             var smallest = SmallestPatch(median, spacing);
-            var network = Network(smallest, spacing, channels, classes, MinimumBaseFeatures);
+            var network = Network(smallest, spacing, channels, classes, narrowest);
             var needed = Estimate(network, smallest, MinimumBatchSize, options);
             throw new MedVoxException(
-                $"a memory budget of {MemoryEstimate.Format(options.MemoryBudgetBytes)} is too small: the smallest network MedVox plans ({MinimumBaseFeatures} base features, patch {string.Join("x", smallest)}, batch {MinimumBatchSize}) needs {MemoryEstimate.Format(needed.Total)}",
+                $"a memory budget of {MemoryEstimate.Format(options.MemoryBudgetBytes)} is too small: the smallest network MedVox plans ({narrowest} base features, patch {string.Join("x", smallest)}, batch {MinimumBatchSize}) needs {MemoryEstimate.Format(needed.Total)}",
                 field: "--memory",
                 hint: $"give at least {MemoryEstimate.Format(needed.Total)}, or use bf16 or activation checkpointing");
         }

@@ -160,11 +160,14 @@ public static class SegmentationTraining
         }
 
         plan = plan with { Training = plan.Training with { Iterations = iterations } };
+        Directory.CreateDirectory(folder);
         ModelFolder.SavePlan(plan, Path.Combine(folder, ModelFolder.PlanFile));
         using var cacheHandle = PreprocessedCache.Open(cache);
         var (training, validation) = CrossValidation.Split([.. dataset.TrainingCases.Select(c => c.Id)], options.Fold);
         var foreground = plan.Labels.Where(l => l.Value != 0).OrderBy(l => l.Value).ToArray();
 
+        // The initial weights come from the plan's seed, so that a run is reproducible (a resumed one loads its checkpoint).
+        manual_seed(plan.Training.Seed);
         using var network = new UNet(plan.Network);
         network.to(device);
         using var objective = new SegmentationObjective();
