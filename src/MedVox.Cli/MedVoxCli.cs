@@ -54,6 +54,8 @@ public static class MedVoxCli
         root.Subcommands.Add(DicomCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(MeshCommand.Create(context));
+        root.Subcommands.Add(PlanCommand.Create(context));
+        root.Subcommands.Add(TrainCommand.Create(context));
         return root;
     }
 }

@@ -3,87 +3,172 @@ using MedVox.Learning.Training;
 
 namespace MedVox.Learning.Planning;
 
+/// <summary>Which memory a budget is about: the process's RAM (CPU training) or the GPU's memory.</summary>
+public enum MemoryDevice
+{
+    Cpu,
+    Cuda,
+}
+
+/// <summary>What the data loader holds besides the step: its workers, its queue, and the patch it samples before augmentation.</summary>
+public sealed record DataLoadingSettings
+{
+    public int Workers { get; init; } = 2;
+
+    public int PrefetchDepth { get; init; } = 4;
+
+    /// <summary>The patch sampled before the spatial augmentation crops it to the network's patch (tensor order); null: the network's patch.</summary>
+    public int[]? SampledPatch { get; init; }
+}
+
 /// <summary>
-/// Predicts the peak memory of one training step of a <see cref="UNet"/> from its configuration, by counting what
-/// autograd keeps for the backward pass, layer by layer, instead of by rule of thumb:
+/// Predicts the peak memory of training a <see cref="UNet"/> from its configuration by counting, tensor by tensor,
+/// what is alive at the two moments a step can peak (measured against <see cref="MemoryProbe"/>: see
+/// docs/benchmarks.md):
 /// <list type="bullet">
-/// <item>conv-norm-LeakyReLU keeps the convolution's output (the norm's input) and the activation's output (in-place
-/// LeakyReLU saves its result): two feature maps; a residual block four, plus its shortcut's;</item>
-/// <item>a decoder stage keeps the transposed convolution's output, the concatenation (twice the width) and its
-/// conv-norm-act layers;</item>
-/// <item>the loss keeps softmax and log-softmax probabilities and the one-hot target (three class maps), plus the logits;</item>
-/// <item>the backward pass needs, at its peak, the gradient of the widest full-resolution tensor (the concatenation of
-/// the last decoder stage) on both sides of a layer and the input gradient of its convolution;</item>
-/// <item>weights: parameters and gradients (in the compute type), float32 master copies and their gradients for bf16,
-/// and the optimiser's state (SGD momentum: one float32 per parameter; AdamW: two).</item>
+/// <item>end of the loss: everything autograd saved in the forward pass plus the loss's temporaries. A
+/// conv-norm-LeakyReLU keeps the convolution's output (the norm's input) and the activation's output (in-place
+/// LeakyReLU saves its result, which is also the next convolution's input): two maps; a residual block four, plus its
+/// projection's; a decoder stage its concatenation (twice the width; the transposed convolution's output is not kept)
+/// and its layers. The loss keeps log-softmax, softmax and the float one-hot target (three float32 class maps per
+/// supervised output) and, while the Dice term runs, also the int64 one-hot, the product of probabilities and target,
+/// and with bf16 two float32 copies of the logits; the logits of every head stay until the loss is done;</item>
+/// <item>start of the backward pass (the loss's saved maps are gone by then): the network's saved maps plus four
+/// full-resolution maps of the first stage's width (the gradients of the last layers, and the copies oneDNN reorders
+/// a convolution's input and gradient into).</item>
 /// </list>
-/// With activation checkpointing only the stage outputs stay for the backward pass, and one stage at a time is
-/// recomputed, so the largest stage's own tensors are added once.
+/// With activation checkpointing only the stage outputs stay, and the backward pass recomputes one stage at a time: its
+/// saved maps and its own backward workspace come on top, plus skip gradients waiting for their encoder stage.
+/// Weights, gradients, master copies and optimiser state are counted exactly from the parameter count. The runtime's
+/// fixed cost is a measured constant per device. The counts hold for the CPU with a fixed allocator map threshold
+/// (MedVox sets one, see NativeEnvironment): freed tensors then leave the process at once.
 /// </summary>
 public static class MemoryEstimator
 {
-    public static MemoryEstimate Estimate(UNetConfig config, IReadOnlyList<int> patch, int batch, PrecisionMode precision, OptimizerKind optimizer, bool checkpointing)
+    /// <summary>
+    /// Resident size of a MedVox process that has loaded .NET and LibTorch (144 MiB measured) and run a first training
+    /// step (oneDNN's kernels and caches, thread pools, allocator arenas: 30-50 MiB more).
+    /// </summary>
+    public const long CpuRuntimeBytes = 180L << 20;
+
+    /// <summary>CUDA context, cuDNN and cuBLAS handles (not measured here: no GPU was available; nnU-Net reserves about as much).</summary>
+    public const long CudaRuntimeBytes = 600L << 20;
+
+    /// <summary>Slack for the CUDA caching allocator's rounding and fragmentation (not measured here).</summary>
+    public const double CudaAllocatorFactor = 1.15;
+
+    /// <summary>Full-resolution maps of the first stage's width alive on top of the saved ones at the start of the backward pass (measured: 4.0 in 2D and 3D, plain and residual).</summary>
+    public const double BackwardMaps = 4;
+
+    /// <summary>The same with bf16 (measured: 5; LibTorch's CPU kernels widen some bf16 operands to float32 on the way).</summary>
+    public const double BackwardMapsBFloat16 = 5;
+
+    /// <summary>Maps of a stage's width alive while a checkpointed stage runs forward without autograd (transposed convolution output, concatenation, convolution and norm outputs).</summary>
+    public const double RecomputeForwardMaps = 5;
+
+    /// <summary>The estimate for a training run with these options (see the class comment for what is counted).</summary>
+    public static MemoryEstimate Estimate(UNetConfig config, IReadOnlyList<int> patch, int batch, TrainingOptions training, MemoryDevice device = MemoryDevice.Cpu, DataLoadingSettings? loading = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(patch);
+        ArgumentNullException.ThrowIfNull(training);
         config.Validate();
         if (patch.Count != config.Dimensions)
         {
             throw new ArgumentException($"The patch needs {config.Dimensions} axes.", nameof(patch));
         }
 
-        long element = precision == PrecisionMode.BFloat16 ? 2 : 4;
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        bool bf16 = training.Precision == PrecisionMode.BFloat16;
+        double e = bf16 ? 2 : 4;
         long parameters = ParameterCount(config);
-        long weights = parameters * element * 2;
-        long optimizerState = parameters * 4 * (optimizer == OptimizerKind.AdamW ? 2 : 1);
-        if (precision == PrecisionMode.BFloat16)
-        {
-            weights += parameters * 4 * 2;
-        }
+        long weights = parameters * (bf16 ? 2 + 2 + 4 + 4 : 4 + 4);
+        long optimizerState = parameters * 4 * (training.Optimizer == OptimizerKind.AdamW ? 2 : training.Momentum > 0 ? 1 : 0);
 
         var voxels = StageVoxels(config, patch);
-        var stages = new List<long>();
-        var boundaries = new List<long>();
-        long input = voxels[0] * config.InputChannels;
+        double n = batch;
+        long channels = config.InputChannels;
+        double batchBytes = ((4 * channels) + 8 + (bf16 ? 2 * channels : 0)) * (double)voxels[0] * n;
+
+        // Saved maps per stage (channels at the stage's resolution), encoder and decoder.
+        var encoder = new double[config.Stages];
+        var decoder = new double[config.Stages];
         for (int s = 0; s < config.Stages; s++)
         {
-            long maps = 0;
             for (int b = 0; b < config.EncoderBlocks[s]; b++)
             {
-                long width = config.Features[s];
-                maps += config.ResidualEncoder ? ResidualBlockMaps(config, s, b) : 2 * width;
+                encoder[s] += config.ResidualEncoder ? ResidualBlockMaps(config, s, b) : 2 * config.Features[s];
             }
-
-            stages.Add(maps * voxels[s]);
-            boundaries.Add(config.Features[s] * voxels[s]);
         }
 
-        long classes = config.Classes;
         for (int s = config.Stages - 2; s >= 0; s--)
         {
-            long width = config.Features[s];
-            // The transposed convolution's output is not kept (the concatenation saves nothing); the concatenation is
-            // kept as the next convolution's input.
-            long maps = (2 * width) + (2 * width * config.DecoderConvolutions);
-            if (config.DeepSupervision || s == 0)
-            {
-                maps += classes;
-            }
-
-            stages.Add(maps * voxels[s]);
-            boundaries.Add(width * voxels[s]);
+            decoder[s] = (2.0 * config.Features[s]) + (2.0 * config.Features[s] * config.DecoderConvolutions);
         }
 
-        long loss = 3 * classes * voxels[0];
-        long activations = checkpointing ? boundaries.Sum() + stages.Max() : stages.Sum();
-        activations = (activations + input) * batch * element;
-        activations += loss * batch * 4;
+        double Bytes(double maps, int stage) => maps * voxels[stage] * n * e;
+        double savedNetwork = 0;
+        for (int s = 0; s < config.Stages; s++)
+        {
+            savedNetwork += Bytes(encoder[s] + decoder[s], s);
+        }
 
-        // At the start of the backward pass every saved tensor is still alive, and the full-resolution decoder stage
-        // holds the gradients of the logits, of its last activation and of its concatenated input.
-        long workspace = ((3L * config.Features[0]) + classes) * voxels[0] * batch * element;
-        return new MemoryEstimate(weights, optimizerState, activations, workspace);
+        var (lossSaved, lossPeak) = Loss(config, voxels, n, bf16);
+        double backwardMaps = bf16 ? BackwardMapsBFloat16 : BackwardMaps;
+        double activations, peak;
+        if (!training.ActivationCheckpointing)
+        {
+            activations = savedNetwork + lossSaved;
+            peak = savedNetwork + Math.Max(lossPeak, Bytes(backwardMaps * config.Features[0], 0));
+        }
+        else
+        {
+            double boundaries = 0;
+            for (int s = 0; s < config.Stages; s++)
+            {
+                boundaries += Bytes(config.Features[s] * (s < config.Stages - 1 ? 2.0 : 1.0), s);
+            }
+
+            // The backward pass recomputes decoder stages from full resolution down, then encoder stages from the
+            // bottleneck up; skip gradients of the decoder stages done wait for their encoder stage.
+            double recompute = 0, waiting = 0;
+            for (int s = 0; s < config.Stages - 1; s++)
+            {
+                recompute = Math.Max(recompute, Bytes(decoder[s] + (backwardMaps * config.Features[s]), s) + waiting);
+                waiting += Bytes(config.Features[s], s);
+            }
+
+            for (int s = config.Stages - 1; s >= 0; s--)
+            {
+                waiting -= s < config.Stages - 1 ? Bytes(config.Features[s], s) : 0;
+                recompute = Math.Max(recompute, Bytes(encoder[s] + (backwardMaps * config.Features[s]), s) + waiting);
+            }
+
+            double forward = Bytes(RecomputeForwardMaps * config.Features[0], 0);
+            activations = boundaries + lossSaved;
+            peak = boundaries + Math.Max(Math.Max(lossPeak, recompute), forward);
+        }
+
+        double workspace = Math.Max(0, peak - activations);
+        long runtime = CpuRuntimeBytes;
+        long dataLoading = 0;
+        if (device == MemoryDevice.Cuda)
+        {
+            runtime = CudaRuntimeBytes;
+            activations *= CudaAllocatorFactor;
+            workspace *= CudaAllocatorFactor;
+        }
+        else
+        {
+            dataLoading = DataLoadingBytes(config, patch, batch, loading ?? new DataLoadingSettings());
+        }
+
+        return new MemoryEstimate(runtime, weights, optimizerState, (long)batchBytes, (long)activations, (long)workspace, dataLoading);
     }
+
+    /// <summary>The estimate with default SGD settings apart from the given precision, optimiser and checkpointing.</summary>
+    public static MemoryEstimate Estimate(UNetConfig config, IReadOnlyList<int> patch, int batch, PrecisionMode precision, OptimizerKind optimizer, bool checkpointing) =>
+        Estimate(config, patch, batch, new TrainingOptions { Precision = precision, Optimizer = optimizer, ActivationCheckpointing = checkpointing });
 
     /// <summary>Trainable parameters of the network the configuration builds.</summary>
     public static long ParameterCount(UNetConfig config)
@@ -140,29 +225,94 @@ public static class MemoryEstimator
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(patch);
-        var size = patch.Select(p => (long)p).ToArray();
+        var size = new long[patch.Count];
+        for (int a = 0; a < size.Length; a++)
+        {
+            size[a] = patch[a];
+        }
+
         var voxels = new long[config.Stages];
         for (int s = 0; s < config.Stages; s++)
         {
+            long product = 1;
             for (int a = 0; a < size.Length; a++)
             {
                 size[a] = (size[a] + config.Strides[s][a] - 1) / config.Strides[s][a];
+                product *= size[a];
             }
 
-            voxels[s] = size.Aggregate(1L, (x, y) => x * y);
+            voxels[s] = product;
         }
 
         return voxels;
     }
 
-    private static long ResidualBlockMaps(UNetConfig config, int stage, int block)
+    /// <summary>
+    /// The loss's saved bytes (all supervised outputs) and its peak above the network's saved maps: the logits of every
+    /// head, the saved maps so far, the downsampled targets so far, and the temporaries of the output being computed.
+    /// </summary>
+    private static (double Saved, double Peak) Loss(UNetConfig config, long[] voxels, double n, bool bf16)
+    {
+        double classes = config.Classes;
+        double e = bf16 ? 2 : 4;
+        int heads = config.DeepSupervision ? config.Stages - 1 : 1;
+        var weights = Losses.DeepSupervisionLoss.Weights(heads);
+        double logits = 0;
+        for (int h = 0; h < heads; h++)
+        {
+            logits += classes * e * voxels[h] * n;
+        }
+
+        double saved = 0, targets = 0, peak = 0;
+        for (int h = 0; h < heads; h++)
+        {
+            if (weights[h] == 0)
+            {
+                continue;
+            }
+
+            double v = voxels[h] * n;
+            if (h > 0)
+            {
+                // The label as float32 at full resolution, nearest-downsampled (float32), back to int64.
+                targets += (4 * voxels[0] * n) + (12 * v);
+            }
+
+            // int64 one-hot, product of probabilities and target, and with bf16 two float32 copies of the logits.
+            double temporaries = ((8 * classes) + (4 * (classes - 1)) + (bf16 ? 8 * classes : 0)) * v;
+            saved += 12 * classes * v;
+            peak = Math.Max(peak, logits + saved + targets + temporaries);
+        }
+
+        return (saved, peak);
+    }
+
+    private static long DataLoadingBytes(UNetConfig config, IReadOnlyList<int> patch, int batch, DataLoadingSettings loading)
+    {
+        long final = 1, sampled = 1;
+        for (int a = 0; a < patch.Count; a++)
+        {
+            final *= patch[a];
+            sampled *= loading.SampledPatch is { } s && s.Length == patch.Count ? Math.Max(s[a], patch[a]) : patch[a];
+        }
+
+        long perVoxel = (4L * config.InputChannels) + 8;
+
+        // Per sample being augmented: the sampling grid (3 float32), the label as float32 before and after sampling,
+        // and two image-sized temporaries of the intensity transforms.
+        long working = ((12 + 4 + (8L * config.InputChannels)) * final) + (4 * sampled);
+        return (loading.PrefetchDepth * perVoxel * final * batch) + (loading.Workers * ((perVoxel * (sampled + final) * batch) + working));
+    }
+
+    private static double ResidualBlockMaps(UNetConfig config, int stage, int block)
     {
         long width = config.Features[stage];
         long inWidth = block == 0 ? (stage == 0 ? config.InputChannels : config.Features[stage - 1]) : width;
         bool strided = block == 0 && config.Strides[stage].Any(s => s != 1);
+
         // conv1 keeps its output and activation, conv2 its output and the activation after the sum; a projection
         // shortcut keeps its convolution's output, and its pooling output when both exist.
-        long maps = 4 * width;
+        double maps = 4 * width;
         if (inWidth != width)
         {
             maps += width + (strided ? inWidth : 0);

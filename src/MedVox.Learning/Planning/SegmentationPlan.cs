@@ -12,15 +12,22 @@ public sealed record MemoryPlan
     /// <summary>"cpu" or "cuda".</summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>The estimate of a whole training run (<see cref="MemoryEstimate.Total"/>), the sum of the parts below.</summary>
     public long EstimatedBytes { get; init; }
+
+    public long RuntimeBytes { get; init; }
 
     public long WeightBytes { get; init; }
 
     public long OptimizerBytes { get; init; }
 
+    public long BatchBytes { get; init; }
+
     public long ActivationBytes { get; init; }
 
     public long WorkspaceBytes { get; init; }
+
+    public long DataLoadingBytes { get; init; }
 }
 
 /// <summary>
@@ -35,6 +42,9 @@ public sealed record SegmentationPlan
     public string Format { get; init; } = CurrentFormat;
 
     public string DatasetName { get; init; } = string.Empty;
+
+    /// <summary>The dataset folder the plan was made from (where <c>medvox train PLAN</c> looks when no --dataset is given); null when unknown.</summary>
+    public string? DatasetPath { get; init; }
 
     /// <summary>Label names to values, background included (as in dataset.json).</summary>
     public required IReadOnlyDictionary<string, int> Labels { get; init; }

@@ -37,6 +37,10 @@ public static class ActivationCheckpoint
 
     private sealed class CheckpointFunction : SingleTensorFunction<CheckpointFunction>
     {
+        /// <summary>Gradients the last backward call on this thread returned (autograd runs CPU backward passes on the calling thread).</summary>
+        [ThreadStatic]
+        private static List<Tensor>? _returned;
+
         public override string Name => "ActivationCheckpoint";
 
         public override Tensor forward(AutogradContext ctx, params object[] vars)
@@ -54,23 +58,51 @@ public static class ActivationCheckpoint
 
         public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
         {
+            // The gradients returned by the previous call were copied into autograd's own references when that call
+            // returned: their wrappers can go now instead of at the end of the training step, so that a backward pass
+            // holds the input gradients of one stage at a time, not of every stage.
+            ReleaseReturned();
             var function = (Func<Tensor[], Tensor>)ctx.get_data("function");
-            using var scope = NewDisposeScope();
-            var saved = ctx.get_saved_variables();
-            using var grad = enable_grad();
-            var inputs = saved.Select(s => s.detach().requires_grad_(true)).ToArray();
-            var output = function(inputs);
-            output.backward([grad_output]);
-            // One entry per argument of apply: none for the function, then one per input tensor.
-            var gradients = new List<Tensor>(inputs.Length + 1) { null! };
-            foreach (var input in inputs)
+            var gradients = new List<Tensor>(3) { null! };
+            using (var scope = NewDisposeScope())
             {
-                var g = input.grad ?? zeros_like(input);
-                // The caller's scope (the training step) owns the returned gradients once autograd has taken them.
-                gradients.Add(g.detach().MoveToOuterDisposeScope());
+                var saved = ctx.get_saved_variables();
+                using var grad = enable_grad();
+                var inputs = saved.Select(s => s.detach().requires_grad_(true)).ToArray();
+                var output = function(inputs);
+                output.backward([grad_output]);
+
+                // One entry per argument of apply: none for the function, then one per input tensor.
+                foreach (var input in inputs)
+                {
+                    var g = input.grad ?? zeros_like(input);
+
+                    // The caller's scope (the training step) owns the returned gradients once autograd has taken
+                    // them, unless the next call releases them earlier.
+                    gradients.Add(g.detach().MoveToOuterDisposeScope());
+                }
             }
 
+            // TorchSharp wrapped the incoming gradient in the caller's scope; autograd keeps its own reference.
+            grad_output.Dispose();
+            _returned ??= [];
+            _returned.AddRange(gradients.Skip(1));
             return gradients;
+        }
+
+        private static void ReleaseReturned()
+        {
+            if (_returned is null)
+            {
+                return;
+            }
+
+            foreach (var t in _returned)
+            {
+                t.Dispose();
+            }
+
+            _returned.Clear();
         }
     }
 }

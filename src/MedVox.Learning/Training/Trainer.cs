@@ -80,12 +80,17 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(source);
         _network.train();
         SetLearningRate(CurrentLearningRate);
-        if (_master is null)
+        // zero_grad reads each parameter's .grad, which makes a new tensor handle per parameter: the scope releases them.
+        using (var zeroing = NewDisposeScope())
         {
-            _optimizer.zero_grad();
+            if (_master is null)
+            {
+                _optimizer.zero_grad();
+            }
+
+            _network.zero_grad();
         }
 
-        _network.zero_grad();
         double total = 0;
         for (int micro = 0; micro < Options.GradientAccumulation; micro++)
         {

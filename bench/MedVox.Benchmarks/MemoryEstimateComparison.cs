@@ -1,0 +1,50 @@
+using System.Globalization;
+using MedVox.Learning.Networks;
+using MedVox.Learning.Planning;
+using MedVox.Learning.Training;
+
+namespace MedVox.Benchmarks;
+
+/// <summary>
+/// One measured training step in this (fresh) process: <c>compare memory-probe --patch 64,64,64 --batch 2 --base 32
+/// --max 320 --classes 4 [--bf16] [--checkpointing] [--adamw] [--residual] [--deep]</c> prints estimate and measurement.
+/// </summary>
+public sealed class MemoryProbeRun : IComparison
+{
+    public string Name => "memory-probe";
+
+    public int Run(string[] args)
+    {
+        int[] patch = [.. Text(args, "--patch", "64,64,64").Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
+        int batch = int.Parse(Text(args, "--batch", "2"), CultureInfo.InvariantCulture);
+        int baseFeatures = int.Parse(Text(args, "--base", "32"), CultureInfo.InvariantCulture);
+        int maxFeatures = int.Parse(Text(args, "--max", "320"), CultureInfo.InvariantCulture);
+        int classes = int.Parse(Text(args, "--classes", "4"), CultureInfo.InvariantCulture);
+        int steps = int.Parse(Text(args, "--steps", "2"), CultureInfo.InvariantCulture);
+        int threads = int.Parse(Text(args, "--threads", "0"), CultureInfo.InvariantCulture);
+        if (threads > 0)
+        {
+            TorchSharp.torch.set_num_threads(threads);
+        }
+
+        var config = UNetConfig.ForPatch(patch, [.. patch.Select(_ => 1.0)], 1, classes, baseFeatures, maxFeatures,
+            residual: args.Contains("--residual"), deepSupervision: args.Contains("--deep"));
+        var options = new TrainingOptions
+        {
+            Precision = args.Contains("--bf16") ? PrecisionMode.BFloat16 : PrecisionMode.Float32,
+            ActivationCheckpointing = args.Contains("--checkpointing"),
+            Optimizer = args.Contains("--adamw") ? OptimizerKind.AdamW : OptimizerKind.Sgd,
+        };
+        var estimate = MemoryEstimator.Estimate(config, patch, batch, options);
+        var measured = MemoryProbe.Measure(config, patch, batch, options, steps: steps);
+        Console.WriteLine(FormattableString.Invariant($"baseline {measured.BaselineBytes} peak {measured.PeakBytes} added {measured.AddedBytes} after {measured.ResidentAfterBytes} estimate {estimate.Total} step estimate {estimate.Step} ratio {estimate.Step / (double)measured.PeakBytes:F3} step {measured.StepTime.TotalSeconds:F2}s"));
+        Console.WriteLine(estimate.ToString());
+        return 0;
+    }
+
+    private static string Text(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+}
