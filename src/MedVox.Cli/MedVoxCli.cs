@@ -54,6 +54,7 @@ public static class MedVoxCli
         root.Subcommands.Add(DicomCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(MeshCommand.Create(context));
+        root.Subcommands.Add(ExperimentCommand.Create(context));
         return root;
     }
 }
