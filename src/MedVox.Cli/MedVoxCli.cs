@@ -56,6 +56,7 @@ public static class MedVoxCli
         root.Subcommands.Add(MeshCommand.Create(context));
         root.Subcommands.Add(PlanCommand.Create(context));
         root.Subcommands.Add(TrainCommand.Create(context));
+        root.Subcommands.Add(ExperimentCommand.Create(context));
         return root;
     }
 }

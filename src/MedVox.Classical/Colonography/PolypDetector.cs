@@ -165,7 +165,7 @@ public static class PolypDetector
         for (int label = 1; label <= count; label++)
         {
             double volume = voxels[label] * voxelMm3;
-            if (voxels[label] == 0 || volume < options.MinClusterVolumeMm3)
+            if (voxels[label] < options.MinClusterVoxels || volume < options.MinClusterVolumeMm3)
             {
                 continue;
             }

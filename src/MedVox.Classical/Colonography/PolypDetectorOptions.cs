@@ -24,12 +24,16 @@ public sealed record PolypDetectorOptions
     /// <summary>Clusters of cap-like surface smaller than this (mm^3 of voxels) are dropped.</summary>
     public double MinClusterVolumeMm3 { get; init; } = 10;
 
+    /// <summary>Clusters of fewer surface voxels than this are dropped whatever their volume (single noisy voxels on coarse grids).</summary>
+    public int MinClusterVoxels { get; init; } = 3;
+
     internal void Validate()
     {
         Check(GasHu < TaggedFluidHu, $"the gas threshold ({GasHu} HU) must lie below the tagged-fluid threshold ({TaggedFluidHu} HU)");
         Check(SmoothingMm >= 0 && double.IsFinite(SmoothingMm), $"the smoothing must be a finite number of mm >= 0, got {SmoothingMm}");
         Check(MinShapeIndex is >= 0 and <= 1, $"the minimum shape index must lie in [0, 1], got {MinShapeIndex}");
         Check(MinCurvedness >= 0 && MaxCurvedness > MinCurvedness && double.IsFinite(MaxCurvedness), $"the curvedness range must satisfy 0 <= min < max, got [{MinCurvedness}, {MaxCurvedness}]");
+        Check(MinClusterVoxels >= 1, $"the minimum cluster size must be at least 1 voxel, got {MinClusterVoxels}");
         Check(MinClusterVolumeMm3 >= 0 && double.IsFinite(MinClusterVolumeMm3), $"the minimum cluster volume must be a finite number of mm^3 >= 0, got {MinClusterVolumeMm3}");
     }
 

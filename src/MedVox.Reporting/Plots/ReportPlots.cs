@@ -5,7 +5,7 @@ using ScottPlot;
 namespace MedVox.Reporting.Plots;
 
 /// <summary>The report's charts, drawn with ScottPlot in the embedded font and returned as PNG bytes.</summary>
-internal static class ReportPlots
+public static class ReportPlots
 {
     private static readonly Color BoxFill = Color.FromHex("#4c78a8").WithAlpha(0.25);
     private static readonly Color BoxLine = Color.FromHex("#2b4f7a");
