@@ -82,6 +82,8 @@ public sealed class Trainer : IDisposable
         SetLearningRate(CurrentLearningRate);
         if (_master is null)
         {
+            // The optimiser's zero_grad wraps each gradient in a new tensor handle; the scope releases them.
+            using var zeroScope = NewDisposeScope();
             _optimizer.zero_grad();
         }
 
