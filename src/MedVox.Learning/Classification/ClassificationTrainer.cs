@@ -55,8 +55,9 @@ public static class ClassificationTrainer
             throw new MedVoxException("the dataset lists no images", Path.Combine(dataset.Directory, ClassificationDataset.LabelsFileName));
         }
 
+        RequireTwoClasses(dataset);
         var classNames = ResolveClassNames(dataset, validationDataset, options.ClassNames);
-        var input = options.Input ?? new ClassifierInput { Normalization = GuessNormalization(dataset) };
+        var input = options.Input ?? new ClassifierInput { Height = options.InputSize, Width = options.InputSize, Normalization = GuessNormalization(dataset) };
         if (options.Input is null)
         {
             input = input with { ImageChannels = FirstImageChannels(dataset) };
@@ -212,6 +213,34 @@ public static class ClassificationTrainer
         }
 
         return [.. Enumerable.Range(0, largest + 1).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+    }
+
+    /// <summary>Labels are class indices, and a training set of one class teaches nothing: say so before any image is read.</summary>
+    private static void RequireTwoClasses(ClassificationDataset dataset)
+    {
+        string labels = Path.Combine(dataset.Directory, ClassificationDataset.LabelsFileName);
+        int first = dataset.Entries[0].Label;
+        bool several = false;
+        for (int i = 0; i < dataset.Entries.Count; i++)
+        {
+            int label = dataset.Entries[i].Label;
+            if (label < 0)
+            {
+                throw new MedVoxException($"label {label} is negative", labels, $"line {i + 2}", "labels are class indices 0, 1, ...");
+            }
+
+            several |= label != first;
+        }
+
+        if (several)
+        {
+            return;
+        }
+
+        throw new MedVoxException(
+            $"all {dataset.Entries.Count} image(s) have label {first}: a classifier needs images of at least two classes",
+            labels,
+            hint: "add images of the other class(es)");
     }
 
     private static ClassifierNormalization GuessNormalization(ClassificationDataset dataset)

@@ -30,8 +30,14 @@ public sealed record ClassificationTrainingOptions
 
     public ClassifierArchitecture Architecture { get; init; } = ClassifierArchitecture.DenseNet121;
 
-    /// <summary>Input size and normalisation; null: 64 x 64 with the normalisation guessed from the first image (<see cref="ClassifierNormalization.Guess"/>).</summary>
+    /// <summary>
+    /// Input size and normalisation; null: <see cref="InputSize"/> squared with the normalisation guessed from the first
+    /// image (<see cref="ClassifierNormalization.Guess"/>).
+    /// </summary>
     public ClassifierInput? Input { get; init; }
+
+    /// <summary>Side of the square input when <see cref="Input"/> is null.</summary>
+    public int InputSize { get; init; } = 64;
 
     /// <summary>Class names by index; null: "0", "1", ... up to the largest label.</summary>
     public IReadOnlyList<string>? ClassNames { get; init; }

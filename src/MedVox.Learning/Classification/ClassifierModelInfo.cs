@@ -14,7 +14,7 @@ public sealed record ClassifierModelInfo
 
     public string Format { get; init; } = CurrentFormat;
 
-    /// <summary>Stored as the command line names it: densenet121, resnet50, vgg16, googlenet.</summary>
+    /// <summary>Stored as the command line names it: densenet121, densenet-small, resnet50, vgg16, googlenet.</summary>
     [JsonConverter(typeof(ArchitectureNameConverter))]
     public ClassifierArchitecture Architecture { get; init; } = ClassifierArchitecture.DenseNet121;
 
@@ -93,6 +93,6 @@ internal sealed class ArchitectureNameConverter : JsonConverter<ClassifierArchit
     public override void Write(Utf8JsonWriter writer, ClassifierArchitecture value, JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteStringValue(value.ToString().ToLowerInvariant());
+        writer.WriteStringValue(Classifier.Name(value));
     }
 }
