@@ -79,7 +79,7 @@ public sealed class DenseNet : Module<Tensor, Tensor>
         new(inputChannels, classes, 32, [6, 12, 24, 16], 64, 4, dropout);
 
     /// <summary>
-    /// A small DenseNet for quick CPU runs and tests (about 1/30 of DenseNet-121's compute): growth 12, blocks of 2, 4
+    /// A small DenseNet for quick CPU runs and tests (a small fraction of DenseNet-121's compute): growth 12, blocks of 2, 4
     /// and 4 layers, 24 initial features, global max pooling; the same layers and module names as DenseNet-121.
     /// </summary>
     public static DenseNet DenseNetSmall(int inputChannels = 1, int classes = 2, double dropout = 0) =>
