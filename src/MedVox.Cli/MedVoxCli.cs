@@ -57,6 +57,7 @@ public static class MedVoxCli
         root.Subcommands.Add(PlanCommand.Create(context));
         root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(ExperimentCommand.Create(context));
+        root.Subcommands.Add(ClassifyCommand.Create(context));
         return root;
     }
 }

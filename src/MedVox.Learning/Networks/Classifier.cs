@@ -11,6 +11,9 @@ public enum ClassifierArchitecture
     GoogLeNet,
     ResNet50,
     DenseNet121,
+
+    /// <summary>A small DenseNet (<see cref="DenseNet.DenseNetSmall"/>) for quick CPU training and tests.</summary>
+    DenseNetSmall,
 }
 
 /// <summary>
@@ -31,6 +34,7 @@ public static class Classifier
         return architecture switch
         {
             ClassifierArchitecture.DenseNet121 => DenseNet.DenseNet121(inputChannels, classes),
+            ClassifierArchitecture.DenseNetSmall => DenseNet.DenseNetSmall(inputChannels, classes),
             ClassifierArchitecture.ResNet50 => new ThreeChannelAdapter(torchvision.models.resnet50(num_classes: classes), inputChannels),
             ClassifierArchitecture.Vgg16 => new ThreeChannelAdapter(torchvision.models.vgg16_bn(num_classes: classes), inputChannels),
             ClassifierArchitecture.GoogLeNet => new ThreeChannelAdapter(torchvision.models.googlenet(num_classes: classes, transform_input: false), inputChannels),
@@ -44,7 +48,19 @@ public static class Classifier
         "googlenet" or "inception" => ClassifierArchitecture.GoogLeNet,
         "resnet50" or "resnet" => ClassifierArchitecture.ResNet50,
         "densenet121" or "densenet" => ClassifierArchitecture.DenseNet121,
-        _ => throw new MedVoxException($"unknown classifier '{name}'", hint: "use vgg16, googlenet, resnet50 or densenet121"),
+        "densenetsmall" => ClassifierArchitecture.DenseNetSmall,
+        _ => throw new MedVoxException($"unknown network '{name}'", field: "--network", hint: "use resnet50, vgg16, googlenet, densenet121 or densenet-small"),
+    };
+
+    /// <summary>The name the command line uses for <paramref name="architecture"/> (which <see cref="Parse"/> reads back).</summary>
+    public static string Name(ClassifierArchitecture architecture) => architecture switch
+    {
+        ClassifierArchitecture.Vgg16 => "vgg16",
+        ClassifierArchitecture.GoogLeNet => "googlenet",
+        ClassifierArchitecture.ResNet50 => "resnet50",
+        ClassifierArchitecture.DenseNet121 => "densenet121",
+        ClassifierArchitecture.DenseNetSmall => "densenet-small",
+        _ => throw new ArgumentOutOfRangeException(nameof(architecture)),
     };
 
     /// <summary>Feeds 1-channel input to a 3-channel network by repetition; 3-channel input passes through.</summary>

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Globalization;
+using MedVox.Learning.Networks;
+using MedVox.Learning.Runtime;
+using MedVox.Learning.Training;
+using static TorchSharp.torch;
+
+namespace MedVox.Benchmarks;
+
+/// <summary>
+/// One training iteration of the 3D U-Net on the CPU through MedVox's <see cref="Trainer"/> (forward, cross-entropy,
+/// backward, gradient clipping at 12, SGD with Nesterov momentum 0.99): the MedVox half of
+/// bench/unet-train-vs-pytorch.sh, whose PyTorch half runs the same network (tests' unet_oracle.py layout) with the same
+/// steps. Usage: <c>compare unet-train [--patch 32] [--batch 2] [--features 16,32,64,128] [--classes 3] [--threads N] [--steps 5] [--warmup 2]</c>.
+/// Prints medvox_step (best seconds per iteration), medvox_median and the LibTorch version.
+/// </summary>
+public sealed class UNetTrainingComparison : IComparison
+{
+    public string Name => "unet-train";
+
+    public int Run(string[] args)
+    {
+        int patch = Option(args, "--patch", 32), batch = Option(args, "--batch", 2), classes = Option(args, "--classes", 3);
+        int steps = Option(args, "--steps", 5), warmup = Option(args, "--warmup", 2), threads = Option(args, "--threads", Environment.ProcessorCount);
+        int[] features = [.. OptionText(args, "--features", "16,32,64,128").Split(',').Select(f => int.Parse(f, CultureInfo.InvariantCulture))];
+        TorchRuntime.EnsureLoaded();
+        set_num_threads(threads);
+        var config = Config(features, classes);
+        manual_seed(0);
+        using var network = new UNet(config);
+        var options = new TrainingOptions { Iterations = warmup + steps, LearningRate = 0.01, Momentum = 0.99, WeightDecay = 3e-5, GradientClip = 12 };
+        using var trainer = new Trainer(network, (net, b) => nn.functional.cross_entropy(((UNet)net).forward(b.Images), b.Labels), options, CPU);
+        using var images = randn(new long[] { batch, 1, patch, patch, patch });
+        using var labels = randint(0, classes, new long[] { batch, patch, patch, patch });
+        var source = new FixedBatch(images, labels);
+        for (int i = 0; i < warmup; i++)
+        {
+            trainer.Step(source);
+        }
+
+        var times = new double[steps];
+        for (int i = 0; i < steps; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            trainer.Step(source);
+            times[i] = clock.Elapsed.TotalSeconds;
+        }
+
+        Array.Sort(times);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_step {times[0]:F4}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_median {times[steps / 2]:F4}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_loss {trainer.LastLoss:F4}"));
+        Console.WriteLine($"medvox_libtorch {TorchRuntime.LibTorchVersion}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_threads {get_num_threads()}"));
+        return 0;
+    }
+
+    /// <summary>The U-Net of the comparison: 3D, one encoder block per stage pair of convolutions, strides 2 after the first stage.</summary>
+    private static UNetConfig Config(int[] features, int classes) => new()
+    {
+        Dimensions = 3,
+        InputChannels = 1,
+        Classes = classes,
+        Features = features,
+        Kernels = [.. features.Select(_ => new[] { 3, 3, 3 })],
+        Strides = [.. features.Select((_, i) => i == 0 ? new[] { 1, 1, 1 } : new[] { 2, 2, 2 })],
+        EncoderBlocks = [.. features.Select(_ => 2)],
+        DecoderConvolutions = 2,
+    };
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static string OptionText(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+
+    /// <summary>The same batch every step (copied, since the trainer disposes what it is given).</summary>
+    private sealed class FixedBatch(Tensor images, Tensor labels) : IBatchSource
+    {
+        public TrainingBatch Next(CancellationToken cancellation) => new(images.clone(), labels.clone());
+
+        public byte[] SaveState() => [];
+
+        public void RestoreState(byte[] state)
+        {
+        }
+    }
+}
