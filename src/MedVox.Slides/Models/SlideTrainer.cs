@@ -10,7 +10,7 @@ namespace MedVox.Slides.Models;
 public static class SlideTrainer
 {
     public static SlideModel Train(IReadOnlyList<(string Slide, string Mask)> pairs, SlideTrainingOptions options, string? outputFolder = null,
-        UNetConfig? network = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+        UNetConfig? network = null, IProgress<TrainingProgress>? progress = null, Device? device = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(pairs);
         ArgumentNullException.ThrowIfNull(options);
@@ -39,7 +39,7 @@ public static class SlideTrainer
             Iterations = options.Iterations,
             TrainingSlides = [.. pairs.Select(p => Path.GetFileName(p.Slide))],
         };
-        var model = new SlideModel(info);
+        var model = new SlideModel(info, device);
         try
         {
             var trainingOptions = new TrainingOptions
