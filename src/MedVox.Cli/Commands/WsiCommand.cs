@@ -156,6 +156,11 @@ internal static class WsiCommand
                 result = SlidePredictor.Run(network, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelFolder))), parse.GetValue(input)!, parse.GetValue(output)!, options, progress);
             });
             var r = result!;
+            if (r.Warning is not null)
+            {
+                context.Console.MarkupLineInterpolated($"[yellow]warning:[/] {r.Warning}");
+            }
+
             context.Console.MarkupLineInterpolated($"level {r.Level} ({r.Width}x{r.Height}, {r.MicronsPerPixel?.ToString("G4", CultureInfo.InvariantCulture) ?? "?"} um/pixel): {r.TilesProcessed} tile(s) processed ({r.TilesResumed} resumed) of {r.TissueTiles} with tissue, {r.Tiles} in all, {r.TilesPerSecond:F2} tiles/s, {r.Seconds:F1} s");
             context.Console.MarkupLineInterpolated($"tumour area: [bold]{(r.TumourAreaMm2 is { } a ? a.ToString("F3", CultureInfo.InvariantCulture) + " mm2" : r.TumourPixels + " pixels")}[/]{(r.Dice is { } d ? $", Dice against the truth {d:F3}" : string.Empty)}");
             context.Console.MarkupLineInterpolated($"wrote [green]{r.ProbabilityPath}[/], [green]{r.HeatmapPath}[/], summary.json");

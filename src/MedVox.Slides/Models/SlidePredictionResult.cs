@@ -57,6 +57,9 @@ public sealed record SlidePredictionResult
 
     public string? HeatmapPath { get; init; }
 
+    /// <summary>Set when the level's resolution differs from the model's by more than a quarter (the model may then see unfamiliar scales).</summary>
+    public string? Warning { get; init; }
+
     /// <summary>False when the run stopped early (<see cref="SlidePredictionOptions.StopAfterWindows"/>): the output is left partial, to be resumed.</summary>
     public bool Complete { get; init; } = true;
 }

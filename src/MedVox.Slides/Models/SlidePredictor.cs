@@ -67,7 +67,7 @@ public static class SlidePredictor
         }
 
         double? levelMpp = slide.MicronsPerPixel is { } mpp ? mpp.X * info.Downsample : null;
-        WarnOnResolutionMismatch(model.Info, levelMpp, level);
+        string? warning = ResolutionMismatch(model.Info, levelMpp, level);
         Directory.CreateDirectory(outputFolder);
         string probabilityPath = Path.Combine(outputFolder, ProbabilityFile);
         var tissue = TissueMask.Detect(slide, cancellation);
@@ -163,7 +163,7 @@ public static class SlidePredictor
                 Slide = slidePath, Model = modelName, Level = level, Width = width, Height = height, Downsample = info.Downsample,
                 MicronsPerPixel = levelMpp, TileSize = t, Overlap = o, Tiles = columns * rows, TissueTiles = tissueWindows,
                 TilesProcessed = done, TilesResumed = resumed, Seconds = clock.Elapsed.TotalSeconds, TilesPerSecond = done / Math.Max(seconds, 1e-9),
-                ProbabilityPath = writer.PartialPath, Complete = false,
+                ProbabilityPath = writer.PartialPath, Complete = false, Warning = warning,
             };
         }
 
@@ -195,6 +195,7 @@ public static class SlidePredictor
             Dice = dice,
             ProbabilityPath = probabilityPath,
             HeatmapPath = heatmapPath,
+            Warning = warning,
         };
         File.WriteAllText(Path.Combine(outputFolder, SummaryFile), JsonSerializer.Serialize(result, Json));
         return result;
@@ -222,13 +223,10 @@ public static class SlidePredictor
         return Math.Min(model.Level, slide.LevelCount - 1);
     }
 
-    private static void WarnOnResolutionMismatch(SlideModelInfo model, double? levelMpp, int level)
-    {
-        if (levelMpp is { } have && model.MicronsPerPixel is { } want && Math.Abs(Math.Log(have / want)) > Math.Log(1.25))
-        {
-            Trace.TraceWarning($"level {level} has {have:G3} um/pixel, the model was trained at {want:G3}");
-        }
-    }
+    private static string? ResolutionMismatch(SlideModelInfo model, double? levelMpp, int level) =>
+        levelMpp is { } have && model.MicronsPerPixel is { } want && Math.Abs(Math.Log(have / want)) > Math.Log(1.25)
+            ? string.Create(CultureInfo.InvariantCulture, $"level {level} has {have:G3} um/pixel, the model was trained at {want:G3} um/pixel")
+            : null;
 
     private static bool RowWritten(PyramidTiffWriter writer, int row, int columns)
     {
