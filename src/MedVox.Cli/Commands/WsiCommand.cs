@@ -120,7 +120,7 @@ internal static class WsiCommand
         var level = new Option<int?>("--level") { Description = "Level to process (default: the one matching the model's resolution)" };
         var tile = new Option<int>("--tile") { Description = "Output tile size in pixels", DefaultValueFactory = _ => 512 };
         var overlap = new Option<int>("--overlap") { Description = "Context around each tile; neighbours blend over twice this", DefaultValueFactory = _ => 64 };
-        var batch = new Option<int>("--batch") { Description = "Tiles per forward pass", DefaultValueFactory = _ => 4 };
+        var batch = new Option<int>("--batch") { Description = "Tiles per forward pass (1 suits a CPU; raise it on a GPU)", DefaultValueFactory = _ => 1 };
         var workers = new Option<int>("--workers") { Description = "Background tile readers", DefaultValueFactory = _ => 2 };
         var truth = new Option<string?>("--truth") { Description = "Ground-truth tumour mask (0/255 pyramid) to report Dice against" };
         var restart = new Option<bool>("--restart") { Description = "Start over instead of continuing an interrupted run" };

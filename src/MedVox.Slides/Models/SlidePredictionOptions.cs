@@ -12,8 +12,11 @@ public sealed record SlidePredictionOptions
     /// <summary>Context read around each tile on every side; neighbouring predictions are blended over 2 × overlap pixels.</summary>
     public int Overlap { get; init; } = 64;
 
-    /// <summary>Windows per forward pass.</summary>
-    public int BatchSize { get; init; } = 4;
+    /// <summary>
+    /// Windows per forward pass. One suits a CPU: on 2 cores a batch of 4 was no faster and raised the peak memory of a
+    /// level-0 run of a 50000x30000 slide from 1.28 GB to 1.55 GB (docs/benchmarks.md); raise it on a GPU.
+    /// </summary>
+    public int BatchSize { get; init; } = 1;
 
     /// <summary>Background threads reading windows.</summary>
     public int ReadWorkers { get; init; } = 2;

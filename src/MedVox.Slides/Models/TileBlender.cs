@@ -15,6 +15,10 @@ internal sealed class TileBlender
     private readonly int _columns;
     private readonly int _rows;
     private readonly Dictionary<(int Column, int Row), float[]> _accumulators = [];
+
+    // Accumulators of written tiles, reused: at level 0 a row of tiles is ~100 MB of large-object-heap arrays that
+    // would otherwise pile up as garbage between full collections.
+    private readonly Stack<float[]> _free = new();
     private readonly float[] _ramp;
     private readonly byte[] _output;
     private int _nextRow;
@@ -70,7 +74,16 @@ internal sealed class TileBlender
 
                 if (!_accumulators.TryGetValue((targetColumn, targetRow), out var sum))
                 {
-                    sum = new float[_tile * _tile];
+                    if (_free.TryPop(out var reused))
+                    {
+                        Array.Clear(reused);
+                        sum = reused;
+                    }
+                    else
+                    {
+                        sum = new float[_tile * _tile];
+                    }
+
                     _accumulators[(targetColumn, targetRow)] = sum;
                 }
 
@@ -109,6 +122,7 @@ internal sealed class TileBlender
                         _output[i] = (byte)Math.Clamp((int)MathF.Round(sum[i] * 255), 0, 255);
                     }
 
+                    _free.Push(sum);
                     if (_tissue is not null)
                     {
                         ClearGlass(c, _nextRow);
