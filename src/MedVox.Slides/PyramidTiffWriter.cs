@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 using MedVox.Slides.Tiles;
+using Microsoft.Win32.SafeHandles;
 
 namespace MedVox.Slides;
 

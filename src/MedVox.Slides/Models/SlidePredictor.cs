@@ -160,10 +160,24 @@ public static class SlidePredictor
             // An interruption: the partial pyramid and its journal stay for the next run.
             return new SlidePredictionResult
             {
-                Slide = slidePath, Model = modelName, Level = level, Width = width, Height = height, Downsample = info.Downsample,
-                MicronsPerPixel = levelMpp, TileSize = t, Overlap = o, Tiles = columns * rows, TissueTiles = tissueWindows,
-                TilesProcessed = done, TilesResumed = resumed, Seconds = clock.Elapsed.TotalSeconds, TilesPerSecond = done / Math.Max(seconds, 1e-9),
-                ProbabilityPath = writer.PartialPath, Complete = false, Warning = warning,
+                Slide = slidePath,
+                Model = modelName,
+                Level = level,
+                Width = width,
+                Height = height,
+                Downsample = info.Downsample,
+                MicronsPerPixel = levelMpp,
+                TileSize = t,
+                Overlap = o,
+                Tiles = columns * rows,
+                TissueTiles = tissueWindows,
+                TilesProcessed = done,
+                TilesResumed = resumed,
+                Seconds = clock.Elapsed.TotalSeconds,
+                TilesPerSecond = done / Math.Max(seconds, 1e-9),
+                ProbabilityPath = writer.PartialPath,
+                Complete = false,
+                Warning = warning,
             };
         }
 
