@@ -58,6 +58,7 @@ public static class MedVoxCli
         root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(ExperimentCommand.Create(context));
         root.Subcommands.Add(ClassifyCommand.Create(context));
+        root.Subcommands.Add(WsiCommand.Create(context));
         return root;
     }
 }

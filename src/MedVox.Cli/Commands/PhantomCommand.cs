@@ -11,15 +11,21 @@ internal static class PhantomCommand
 {
     public static Command Create(CliContext context)
     {
-        var kind = new Argument<string>("kind") { Description = "abdomen, head, colon, xray or fundus" };
-        var output = new Option<string>("--out") { Description = "Dataset folder to write", Required = true };
+        var kind = new Argument<string>("kind") { Description = "abdomen, head, colon, xray, fundus or slide" };
+        var output = new Option<string>("--out") { Description = "Dataset folder to write (slide: the .tiff file)", Required = true };
         var cases = new Option<int>("--cases") { Description = "Number of cases", DefaultValueFactory = _ => 4 };
         var size = new Option<int?>("--size") { Description = "Grid size in voxels (in-plane; the kind's default when absent)" };
         var seed = new Option<int>("--seed") { Description = "Random seed: identical arguments give identical bytes", DefaultValueFactory = _ => 1 };
         var contrast = new Option<string>("--contrast") { Description = "Abdomen only: native or portal-venous", DefaultValueFactory = _ => "native" };
         var command = new Command("phantom", "Generate a synthetic dataset (nnU-Net/Decathlon layout) with exact ground truth") { kind, output, cases, size, seed, contrast };
+        var slide = SlidePhantomCommand.AddOptions(command);
         command.SetAction(parse => context.Execute(() =>
         {
+            if (SlidePhantomCommand.Handles(parse.GetValue(kind)!))
+            {
+                return SlidePhantomCommand.Run(context, parse, slide, parse.GetValue(output)!, parse.GetValue(seed));
+            }
+
             var phantom = PhantomDatasets.ParseKind(parse.GetValue(kind)!);
             int count = parse.GetValue(cases);
             if (count < 1)
