@@ -20,12 +20,7 @@ public class TrainingCommandsTests
 
     private static string ImagePath(string dataset, int index) => Path.Combine(dataset, "imagesTr", $"abdomen_{index:D3}_0000.nii.gz");
 
-    private static string ErrorLine(string output)
-    {
-        var lines = output.Trim().Split('\n');
-        Assert.True(lines.Length == 1, "expected one line, got:\n" + output);
-        return lines[0];
-    }
+    private static string ErrorLine(string output) => CliRunner.ErrorLine(output);
 
     [Fact]
     public void PlanWritesPatchBatchNetworkAndTheReasons()
