@@ -53,6 +53,7 @@ public static class MedVoxCli
         root.Subcommands.Add(ReportCommand.Create(context));
         root.Subcommands.Add(DicomCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
+        root.Subcommands.Add(PredictCommand.Create(context));
         return root;
     }
 }
