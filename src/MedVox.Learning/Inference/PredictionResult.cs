@@ -5,13 +5,13 @@ namespace MedVox.Learning.Inference;
 /// <summary>A prediction on the input's grid: the label map (uint8 class indices) and, on request, probabilities.</summary>
 public sealed class PredictionResult : IDisposable
 {
-    internal PredictionResult(Image labels, Image? probabilities, PredictionMemoryPlan memory, AccumulatorPlacement placement, TimeSpan elapsed, IReadOnlyList<string> warnings)
+    internal PredictionResult(Image labels, Image? probabilities, PredictionMemoryPlan memory, AccumulatorPlacement placement, PredictionTimings timings, IReadOnlyList<string> warnings)
     {
         Labels = labels;
         Probabilities = probabilities;
         Memory = memory;
         Placement = placement;
-        Elapsed = elapsed;
+        Timings = timings;
         Warnings = warnings;
     }
 
@@ -27,7 +27,10 @@ public sealed class PredictionResult : IDisposable
     /// <summary>Where the logits ended up (differs from the plan after an out-of-memory fallback).</summary>
     public AccumulatorPlacement Placement { get; }
 
-    public TimeSpan Elapsed { get; }
+    public TimeSpan Elapsed => Timings.Total;
+
+    /// <summary>Where the time went.</summary>
+    public PredictionTimings Timings { get; }
 
     /// <summary>Doubts about the input that did not stop the prediction (e.g. intensities that do not look like the plan's modality).</summary>
     public IReadOnlyList<string> Warnings { get; }
@@ -37,4 +40,30 @@ public sealed class PredictionResult : IDisposable
         Labels.Dispose();
         Probabilities?.Dispose();
     }
+}
+
+/// <summary>Wall-clock time of a prediction by stage (the stages run one after another on the calling thread).</summary>
+public sealed class PredictionTimings
+{
+    /// <summary>Reading, normalising and resampling input slices (after the first pass over the input).</summary>
+    public TimeSpan Preprocessing { get; internal set; }
+
+    /// <summary>Copying windows out of the input slices into the batch.</summary>
+    public TimeSpan Windows { get; internal set; }
+
+    /// <summary>Forward passes (with mirroring).</summary>
+    public TimeSpan Network { get; internal set; }
+
+    /// <summary>Weighting logits and adding them into the ring.</summary>
+    public TimeSpan Accumulation { get; internal set; }
+
+    /// <summary>Taking finished slices out, resampling them back and writing labels.</summary>
+    public TimeSpan Finalization { get; internal set; }
+
+    /// <summary>Everything, the first pass over the input included.</summary>
+    public TimeSpan Total { get; internal set; }
+
+    public override string ToString() => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"time: {Total.TotalSeconds:F2} s (network {Network.TotalSeconds:F2}, accumulation {Accumulation.TotalSeconds:F2}, preprocessing {Preprocessing.TotalSeconds:F2}, windows {Windows.TotalSeconds:F2}, finalisation {Finalization.TotalSeconds:F2})");
 }

@@ -194,8 +194,11 @@ public sealed class Predictor : IDisposable
         try
         {
             probabilities = Options.Probabilities ? Image.Create(frame, ElementType.Float32, Plan.Network.Classes, allocation) : null;
-            var placement = Run(pre, memory, labels, probabilities, progress, cancellation);
-            return new PredictionResult(labels, probabilities, memory, placement, started.Elapsed, warnings);
+            var timings = new PredictionTimings();
+            var placement = Run(pre, memory, labels, probabilities, timings, progress, cancellation);
+            timings.Total = started.Elapsed;
+            _log(timings.ToString());
+            return new PredictionResult(labels, probabilities, memory, placement, timings, warnings);
         }
         catch
         {
@@ -288,8 +291,9 @@ public sealed class Predictor : IDisposable
             hint: string.Create(CultureInfo.InvariantCulture, $"raise --memory to at least {Math.Ceiling(smallest / (double)(1L << 30) * 10) / 10:0.0}GB"));
     }
 
-    private AccumulatorPlacement Run(StreamingPreprocessor pre, PredictionMemoryPlan memory, Image labels, Image? probabilities, IProgress<double>? progress, CancellationToken cancellation)
+    private AccumulatorPlacement Run(StreamingPreprocessor pre, PredictionMemoryPlan memory, Image labels, Image? probabilities, PredictionTimings timings, IProgress<double>? progress, CancellationToken cancellation)
     {
+        var clock = Stopwatch.StartNew();
         var volume = memory.VolumeSize;
         var windows = new SlidingWindows(volume, _patch, Options.Overlap);
         int ring = memory.RingSlices, classes = Plan.Network.Classes, inputs = pre.ChannelCount;
@@ -333,11 +337,15 @@ public sealed class Predictor : IDisposable
                     high = Math.Max(high, Math.Min(volume[0], all[j].Z + _patch[0]));
                 }
 
+                clock.Restart();
                 for (; produced < high; produced++)
                 {
                     pre.ReadSlice(produced, inputRing[produced % ring]);
                 }
 
+                timings.Preprocessing += clock.Elapsed;
+
+                clock.Restart();
                 using (var scope = NewDisposeScope())
                 {
                     var data = MemoryMarshal.Cast<byte, float>(batchInput.bytes);
@@ -348,8 +356,12 @@ public sealed class Predictor : IDisposable
                     }
 
                     var input = (count == batchSize ? batchInput : batchInput.narrow(0, 0, count)).to(Device);
+                    timings.Windows += clock.Elapsed;
+                    clock.Restart();
                     var logits = Forward(input);
                     float maxAbs = type == ScalarType.Float16 ? logits.abs().max().item<float>() : 0f;
+                    timings.Network += clock.Elapsed;
+                    clock.Restart();
                     for (int j = 0; j < count; j++)
                     {
                         var w = all[first + j];
@@ -364,15 +376,20 @@ public sealed class Predictor : IDisposable
                             .narrow(3, x0 - w.X, x1 - x0);
                         accumulator.Add(values, z0, y0, x0, maxAbs);
                     }
+
+                    timings.Accumulation += clock.Elapsed;
                 }
 
                 int next = first + count;
                 int finalBelow = next >= all.Count ? volume[0] : all[next].Row == 0 ? 0 : windows.FinalBelow(all[next].Row - 1);
+                clock.Restart();
                 for (; finalized < finalBelow; finalized++)
                 {
                     accumulator.Take(finalized, finalSlice);
                     writer.Accept(finalized, finalSlice);
                 }
+
+                timings.Finalization += clock.Elapsed;
 
                 progress?.Report((double)next / all.Count);
             }

@@ -1,6 +1,6 @@
 using MedVox.Imaging;
-using MedVox.Learning.Inference;
 using MedVox.Learning.Data;
+using MedVox.Learning.Inference;
 using MedVox.Learning.Runtime;
 using MedVox.Testing;
 
