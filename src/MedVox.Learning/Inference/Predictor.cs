@@ -19,8 +19,8 @@ namespace MedVox.Learning.Inference;
 /// mirrored; their logits, weighted by a Gaussian importance map, accumulate in a ring that covers only the slabs windows
 /// are still writing (<see cref="LogitAccumulator"/>); a slab no remaining window touches is taken out, resampled back
 /// to the input's grid and reduced to labels (<see cref="OriginalGridWriter"/>), and its memory reused. The
-/// classes x volume float32 buffer, and its resampled copy, never exist. The coarse-to-fine cascade of nnU-Net is
-/// not implemented.
+/// classes x volume float32 buffer, and its resampled copy, never exist. <see cref="CascadePredictor"/> runs a
+/// coarse model first and this one only inside the region it finds.
 /// </summary>
 public sealed class Predictor : IDisposable
 {
@@ -545,7 +545,7 @@ public sealed class Predictor : IDisposable
 
     private static ImageSize FrameSize(ImageSize size) => new(size.X, size.Y, size.Z, 1, Math.Min(size.Rank, 3));
 
-    private static ImageGeometry FrameGeometry(ImageGeometry geometry) => geometry.WithSize(FrameSize(geometry.Size));
+    internal static ImageGeometry FrameGeometry(ImageGeometry geometry) => geometry.WithSize(FrameSize(geometry.Size));
 
     private static void CheckSameGrid(ImageGeometry expected, ImageGeometry actual, string name, string firstName)
     {
