@@ -4,7 +4,9 @@
 #  - a 1024^3 float32 volume (4 GB, uncompressed .nii, mapped in place) with the logits ring in a memory-mapped file,
 #    --memory 4GB --placement mapped (goal: peak RSS under 4 GB).
 # The network is small (features 4, 8; patch 64^3) so that CPU time stays reasonable; memory does not depend on its
-# speed. OVERLAP (default 0.5) applies to 512^3, OVERLAP_1024 (default 0) to 1024^3 (4096 windows instead of 29791).
+# speed. OVERLAP (default 0.5) applies to 512^3, OVERLAP_1024 (default 0) to 1024^3 (4096 windows instead of 29791);
+# FEATURES_1024 (default 4,8) gives 1024^3 a still smaller network (e.g. 2,4) when CPU time is short; ONLY (ct512 or
+# f1024) runs one of the two.
 # Usage: bench/predict-memory.sh [WORK_DIR]   (needs dotnet and /usr/bin/time; about 5 GB of disk)
 set -euo pipefail
 
@@ -18,14 +20,20 @@ bench() { dotnet run -c Release --no-build --project "$root/bench/MedVox.Benchma
 medvox="$root/src/MedVox.Cli/bin/Release/net10.0/medvox.dll"
 
 [[ -f "$work/model/plan.json" ]] || bench setup "$work/model" 64 4,8
-[[ -f "$work/ct512.nii.gz" ]] || bench volume "$work/ct512.nii.gz" 512 int16
-[[ -f "$work/f1024.nii" ]] || bench volume "$work/f1024.nii" 1024 float32
+model1024="$work/model"
+if [[ "${FEATURES_1024:-4,8}" != "4,8" ]]; then
+  model1024="$work/model-${FEATURES_1024//,/-}"
+  [[ -f "$model1024/plan.json" ]] || bench setup "$model1024" 64 "$FEATURES_1024"
+fi
+[[ "${ONLY:-ct512}" != ct512 || -f "$work/ct512.nii.gz" ]] || bench volume "$work/ct512.nii.gz" 512 int16
+[[ "${ONLY:-f1024}" != f1024 || -f "$work/f1024.nii" ]] || bench volume "$work/f1024.nii" 1024 float32
 
-measure() { # name input args...
-  local name="$1" input="$2"
-  shift 2
+measure() { # name model input args...
+  local name="$1" model="$2" input="$3"
+  shift 3
+  [[ -z "${ONLY:-}" || "$ONLY" == "$name" ]] || return 0
   rm -rf "$work/out-$name"
-  /usr/bin/time -v dotnet "$medvox" predict --model "$work/model" --in "$input" --out "$work/out-$name" --device cpu "$@" \
+  /usr/bin/time -v dotnet "$medvox" predict --model "$model" --in "$input" --out "$work/out-$name" --device cpu "$@" \
     >"$work/log-$name.txt" 2>"$work/time-$name.txt"
   local kb seconds
   kb=$(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$work/time-$name.txt")
@@ -35,5 +43,5 @@ measure() { # name input args...
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, load $(cut -d' ' -f1-3 /proc/loadavg)"
-measure ct512 "$work/ct512.nii.gz" --memory 3GB --overlap "${OVERLAP:-0.5}"
-measure f1024 "$work/f1024.nii" --memory 4GB --placement mapped --overlap "${OVERLAP_1024:-0}"
+measure ct512 "$work/model" "$work/ct512.nii.gz" --memory 3GB --overlap "${OVERLAP:-0.5}"
+measure f1024 "$model1024" "$work/f1024.nii" --memory 4GB --placement mapped --overlap "${OVERLAP_1024:-0}"

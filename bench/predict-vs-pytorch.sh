@@ -4,7 +4,7 @@
 # network and weights (tests/MedVox.Learning.Tests/Oracles/unet_oracle.py), for 256^3 and 512^3 CT-like volumes.
 # Both sides run with THREADS threads (default: all cores), from the volume in memory to the label array; the two sides
 # alternate for ROUNDS rounds (default 2) and each keeps its best, and the label maps are compared (agreement).
-# OVERLAP (default 0.5) applies to 256^3, OVERLAP_512 (default 0.5) to 512^3.
+# OVERLAP (default 0.5) applies to 256^3, OVERLAP_512 (default 0.5) to 512^3; SIZES (default "256 512") picks the sizes.
 # Usage: bench/predict-vs-pytorch.sh [WORK_DIR]   (needs /usr/bin/python3 with torch, nibabel and numpy, and dotnet)
 set -euo pipefail
 
@@ -18,13 +18,13 @@ dotnet build -c Release "$root/bench/MedVox.Benchmarks" -v q -nologo >/dev/null
 bench() { dotnet run -c Release --no-build --project "$root/bench/MedVox.Benchmarks" -- compare predict "$@"; }
 
 [[ -f "$work/model/plan.json" ]] || bench setup "$work/model" 64 4,8 >&2
-for n in 256 512; do
+for n in ${SIZES:-256 512}; do
   [[ -f "$work/ct$n.nii" ]] || bench volume "$work/ct$n.nii" "$n" int16 >&2
 done
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $threads threads per side"
 printf '%-6s %-8s %10s %10s %14s %10s %10s %14s %9s %10s\n' size overlap "MedVox s" "cpu s" "MedVox vox/s" "PyTorch s" "cpu s" "PyTorch vox/s" speed-up agreement
-for n in 256 512; do
+for n in ${SIZES:-256 512}; do
   overlap="${OVERLAP:-0.5}"
   [[ $n == 512 ]] && overlap="${OVERLAP_512:-0.5}"
   results=""
