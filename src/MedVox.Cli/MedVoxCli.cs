@@ -59,6 +59,7 @@ public static class MedVoxCli
         root.Subcommands.Add(ExperimentCommand.Create(context));
         root.Subcommands.Add(ClassifyCommand.Create(context));
         root.Subcommands.Add(WsiCommand.Create(context));
+        root.Subcommands.Add(PredictCommand.Create(context));
         return root;
     }
 }

@@ -102,4 +102,5 @@ def main():
         safetensors_np.save({k: v.detach().numpy() for k, v in net.state_dict().items()}, sys.argv[5])
 
 
-main()
+if __name__ == "__main__":
+    main()

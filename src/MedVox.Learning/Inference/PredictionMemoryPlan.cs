@@ -1,0 +1,103 @@
+using System.Globalization;
+using MedVox.Learning.Networks;
+using MedVox.Learning.Planning;
+
+namespace MedVox.Learning.Inference;
+
+/// <summary>
+/// What a prediction will hold in memory, by part, and where: decided from the budget before the work starts and
+/// printed, so that a user sees why the logits went to a mapped file (or why the budget is too small) up front.
+/// </summary>
+public sealed record PredictionMemoryPlan
+{
+    public long BudgetBytes { get; init; }
+
+    /// <summary>"cpu" or "cuda".</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>The preprocessed volume (z, y, x) the windows cover.</summary>
+    public required int[] VolumeSize { get; init; }
+
+    /// <summary>Window size (z, y, x).</summary>
+    public required int[] Patch { get; init; }
+
+    /// <summary>Windows per axis (z, y, x).</summary>
+    public required int[] WindowCounts { get; init; }
+
+    public int BatchSize { get; init; }
+
+    /// <summary>Slices of the preprocessed volume held at once (input and logits rings).</summary>
+    public int RingSlices { get; init; }
+
+    public AccumulatorPlacement Placement { get; init; }
+
+    public AccumulatorPrecision Precision { get; init; }
+
+    /// <summary>The logits ring: classes x ring slices x y x x.</summary>
+    public long AccumulatorBytes { get; init; }
+
+    /// <summary>Preprocessed input slices held for the windows, and the in-plane work of preprocessing.</summary>
+    public long InputRingBytes { get; init; }
+
+    /// <summary>Weights and the activations of one forward pass of a batch.</summary>
+    public long NetworkBytes { get; init; }
+
+    /// <summary>Planes resampled back to the input grid while slabs are finalised.</summary>
+    public long FinalizeBytes { get; init; }
+
+    /// <summary>The label map (and probabilities) on the input grid.</summary>
+    public long OutputBytes { get; init; }
+
+    /// <summary>Whether the outputs are in RAM (else in mapped scratch files).</summary>
+    public bool OutputInMemory { get; init; }
+
+    /// <summary>The input images' pixels held in RAM (0 when they are mapped from the file).</summary>
+    public long InputBytes { get; init; }
+
+    /// <summary>Everything counted against the budget (mapped parts excluded).</summary>
+    public long ResidentBytes =>
+        NetworkBytes + InputRingBytes + FinalizeBytes + InputBytes
+        + (Placement is AccumulatorPlacement.Host or AccumulatorPlacement.Device ? AccumulatorBytes : 0)
+        + (OutputInMemory ? OutputBytes : 0);
+
+    public int Windows => WindowCounts[0] * WindowCounts[1] * WindowCounts[2];
+
+    /// <summary>The plan as lines for a console.</summary>
+    public IReadOnlyList<string> Describe()
+    {
+        string size = string.Join("x", VolumeSize);
+        string patch = string.Join("x", Patch);
+        string counts = string.Join("x", WindowCounts);
+        string type = Precision == AccumulatorPrecision.Float32 ? "float32" : "float16";
+        return
+        [
+            string.Create(CultureInfo.InvariantCulture, $"memory plan ({Device}, budget {MemoryEstimate.Format(BudgetBytes)}): {Windows} windows ({counts}) of {patch} over {size}, batch {BatchSize}"),
+            string.Create(CultureInfo.InvariantCulture, $"  logits: ring of {RingSlices} of {VolumeSize[0]} slices, {type}, {MemoryEstimate.Format(AccumulatorBytes)} in {LogitAccumulator.Describe(Placement)}"),
+            string.Create(CultureInfo.InvariantCulture, $"  network {MemoryEstimate.Format(NetworkBytes)}, input slices {MemoryEstimate.Format(InputRingBytes)}, finalising {MemoryEstimate.Format(FinalizeBytes)}, input image {MemoryEstimate.Format(InputBytes)}"),
+            string.Create(CultureInfo.InvariantCulture, $"  output {MemoryEstimate.Format(OutputBytes)} {(OutputInMemory ? "in RAM" : "in a memory-mapped file")}; resident total ~{MemoryEstimate.Format(ResidentBytes)}"),
+        ];
+    }
+
+    /// <summary>
+    /// Memory of one forward pass without gradients: the weights, the encoder outputs kept for the skip connections,
+    /// and at the widest point the concatenation of the last decoder stage, its convolution's output and the normalisation's
+    /// temporary, plus input, logits and (with mirroring) the flipped copies; LibTorch's CPU convolution workspace
+    /// is covered by a factor of 2 on the activations (measured: see docs/benchmarks.md).
+    /// </summary>
+    public static long NetworkEstimate(UNetConfig config, IReadOnlyList<int> patch, int batch, bool mirroring)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(patch);
+        var voxels = MemoryEstimator.StageVoxels(config, patch);
+        long skips = 0;
+        for (int s = 0; s < config.Stages; s++)
+        {
+            skips += config.Features[s] * voxels[s];
+        }
+
+        long widest = 4L * config.Features[0] * voxels[0];
+        long ends = (config.InputChannels + (3L * config.Classes)) * voxels[0] * (mirroring ? 2 : 1);
+        long activations = 2 * (skips + widest + ends) * batch * sizeof(float);
+        return (MemoryEstimator.ParameterCount(config) * sizeof(float)) + activations;
+    }
+}

@@ -1,0 +1,84 @@
+using MedVox.Learning.Runtime;
+
+namespace MedVox.Learning.Inference;
+
+/// <summary>Where the accumulated logits of the active slabs live.</summary>
+public enum AccumulatorPlacement
+{
+    /// <summary>Chosen from the memory budget: the compute device if it fits, else host RAM, else a memory-mapped file.</summary>
+    Auto,
+
+    /// <summary>On the compute device (GPU memory with CUDA; on the CPU, a LibTorch tensor in RAM).</summary>
+    Device,
+
+    /// <summary>In host RAM.</summary>
+    Host,
+
+    /// <summary>In a memory-mapped scratch file (RAM the kernel can page out).</summary>
+    Mapped,
+}
+
+/// <summary>The number type of the accumulated logits.</summary>
+public enum AccumulatorPrecision
+{
+    /// <summary>float16 (as nnU-Net), promoted to float32 if logits ever grow beyond what float16 holds.</summary>
+    Auto,
+
+    Float16,
+
+    Float32,
+}
+
+/// <summary>How <see cref="Predictor"/> runs: windows, blending, augmentation, memory and device.</summary>
+public sealed record PredictionOptions
+{
+    /// <summary>Fraction of a window shared with its neighbour along each axis (nnU-Net: 0.5). 0 tiles without overlap.</summary>
+    public double Overlap { get; init; } = 0.5;
+
+    public WindowWeighting Weighting { get; init; } = WindowWeighting.Gaussian;
+
+    /// <summary>Test-time augmentation by mirroring: the prediction is the mean over all flips of the spatial axes (8 passes in 3D, 4 in 2D).</summary>
+    public bool Mirroring { get; init; }
+
+    /// <summary>Windows per forward pass; 0 chooses from the memory budget (at most 4 on a GPU, 1 on the CPU).</summary>
+    public int BatchSize { get; init; }
+
+    public ComputeDevice Device { get; init; } = ComputeDevice.Auto;
+
+    /// <summary>Memory the prediction may use for its buffers, network and output (bytes); 0 means half of the machine's available memory.</summary>
+    public long MemoryBudgetBytes { get; init; }
+
+    public AccumulatorPlacement Placement { get; init; } = AccumulatorPlacement.Auto;
+
+    public AccumulatorPrecision Precision { get; init; } = AccumulatorPrecision.Auto;
+
+    /// <summary>Also produce per-class probabilities (softmax) on the input grid.</summary>
+    public bool Probabilities { get; init; }
+
+    /// <summary>Folder for the scratch files of mapped buffers (the temp folder when null).</summary>
+    public string? ScratchDirectory { get; init; }
+
+    /// <summary>Receives one-line notes: the memory plan, placements chosen, fallbacks.</summary>
+    public Action<string>? Log { get; init; }
+
+    /// <summary>Test hook: returns true to make the accumulator behave as if that placement ran out of memory.</summary>
+    internal Func<AccumulatorPlacement, bool>? SimulateOutOfMemory { get; init; }
+
+    public void Validate()
+    {
+        if (!(Overlap >= 0 && Overlap < 1))
+        {
+            throw new MedVoxException($"the overlap must be at least 0 and below 1, got {Overlap}", field: "--overlap", hint: "0.5 is nnU-Net's default");
+        }
+
+        if (BatchSize < 0)
+        {
+            throw new MedVoxException($"the batch size must be positive, got {BatchSize}", field: "--batch");
+        }
+
+        if (MemoryBudgetBytes < 0)
+        {
+            throw new MedVoxException("the memory budget must be positive", field: "--memory");
+        }
+    }
+}
