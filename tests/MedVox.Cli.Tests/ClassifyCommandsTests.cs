@@ -62,7 +62,7 @@ public class ClassifyCommandsTests
         var (code, output) = CliRunner.Run("classify", "train", dataset, "--out", folder.File("model"), "--network", "alexnet");
 
         Assert.Equal(1, code);
-        Assert.Equal("error: unknown network 'alexnet' (field --network); use resnet50, vgg16, googlenet, densenet121 or densenet-small", output.Trim());
+        Assert.Equal("error: unknown network 'alexnet' (field --network); use resnet50, vgg16, googlenet, densenet121, densenet-small or small-cnn", output.Trim());
         Assert.False(Directory.Exists(folder.File("model")));
     }
 
