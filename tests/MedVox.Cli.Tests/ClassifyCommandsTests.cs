@@ -62,7 +62,21 @@ public class ClassifyCommandsTests
         var (code, output) = CliRunner.Run("classify", "train", dataset, "--out", folder.File("model"), "--network", "alexnet");
 
         Assert.Equal(1, code);
-        Assert.Equal("error: unknown network 'alexnet' (field --network); use resnet50, vgg16, googlenet, densenet121 or densenet-small", output.Trim());
+        Assert.Equal("error: unknown network 'alexnet' (field --network); use resnet50, vgg16, googlenet, densenet121, densenet-small or small-cnn", output.Trim());
+        Assert.False(Directory.Exists(folder.File("model")));
+    }
+
+    [Fact]
+    public void BoneMaskWithoutWindowIsOneLine()
+    {
+        using var folder = TestData.CreateTempFolder();
+        string dataset = folder.File("head");
+        Assert.Equal(0, CliRunner.Run("phantom", "head", "--out", dataset, "--cases", "2", "--size", "32").ExitCode);
+
+        var (code, output) = CliRunner.Run("classify", "train", dataset, "--out", folder.File("model"), "--network", "small-cnn", "--bone-mask", "3");
+
+        Assert.Equal(1, code);
+        Assert.Equal("error: --bone-mask needs --window (field --bone-mask); e.g. --window \"40/80;60/60\" --bone-mask 3", output.Trim());
         Assert.False(Directory.Exists(folder.File("model")));
     }
 

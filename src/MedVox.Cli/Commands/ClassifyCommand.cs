@@ -29,18 +29,19 @@ internal static class ClassifyCommand
     {
         var dataset = new Argument<string>("dataset") { Description = "Folder with images and labels.csv (image,label)" };
         var output = new Option<string>("--out") { Description = "Model folder to write", Required = true };
-        var network = new Option<string>("--network") { Description = "resnet50, vgg16, googlenet, densenet121 or densenet-small", DefaultValueFactory = _ => "densenet121" };
+        var network = new Option<string>("--network") { Description = "resnet50, vgg16, googlenet, densenet121, densenet-small or small-cnn (small plain CNN, full-resolution first stage: small lesions on a CPU)", DefaultValueFactory = _ => "densenet121" };
         var iterations = new Option<int>("--iterations") { Description = "Optimiser steps", DefaultValueFactory = _ => 1000 };
         var batch = new Option<int>("--batch") { Description = "Images per step", DefaultValueFactory = _ => 32 };
         var size = new Option<int>("--size") { Description = "Input size in pixels (square; images are padded to square and resized)", DefaultValueFactory = _ => 64 };
         var window = new Option<string?>("--window") { Description = "CT windows center/width, one network channel each (e.g. 40/80;80/200); default: guessed from the first image" };
+        var boneMask = new Option<int>("--bone-mask") { Description = "With --window: blank soft-tissue windows within this many pixels of bone (> 300 HU), e.g. 3 for hemorrhage", DefaultValueFactory = _ => 0 };
         var loss = new Option<string>("--loss") { Description = "ce (cross-entropy) or focal", DefaultValueFactory = _ => "ce" };
         var augment = new Option<bool>("--augment") { Description = "Augment training images (rotation, scaling, noise, intensity, mirroring)" };
         var validation = new Option<double>("--val-fraction") { Description = "Share of each class held out for validation", DefaultValueFactory = _ => 0.2 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of initialisation, split and sampling", DefaultValueFactory = _ => 12345 };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in the model folder" };
         var device = DeviceOption.Create();
-        var command = new Command("train", "Train a classifier on a classification dataset") { dataset, output, network, iterations, batch, size, window, loss, augment, validation, seed, resume, device };
+        var command = new Command("train", "Train a classifier on a classification dataset") { dataset, output, network, iterations, batch, size, window, boneMask, loss, augment, validation, seed, resume, device };
         command.SetAction(parse => context.Execute(() =>
         {
             var architecture = Classifier.Parse(parse.GetValue(network)!);
@@ -52,9 +53,14 @@ internal static class ClassifyCommand
 
             int side = parse.GetValue(size);
             string? windows = parse.GetValue(window);
+            if (windows is null && parse.GetValue(boneMask) != 0)
+            {
+                throw new MedVoxException("--bone-mask needs --window", field: "--bone-mask", hint: "e.g. --window \"40/80;60/60\" --bone-mask 3");
+            }
+
             var input = windows is null
                 ? null
-                : new ClassifierInput { Height = side, Width = side, Normalization = new ClassifierNormalization { Windows = [.. windows.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(CtWindow.Parse)] } };
+                : new ClassifierInput { Height = side, Width = side, Normalization = new ClassifierNormalization { Windows = [.. windows.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(CtWindow.Parse)], BoneMaskRadius = parse.GetValue(boneMask) } };
             var options = new ClassificationTrainingOptions
             {
                 Architecture = architecture,

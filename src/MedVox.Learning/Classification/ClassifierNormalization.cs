@@ -58,12 +58,30 @@ public sealed record ClassifierNormalization
     /// <summary>Brain window (40/80): the default for head CT.</summary>
     public static ClassifierNormalization BrainCt { get; } = new() { Mode = IntensityNormalization.CtWindow, Windows = [CtWindow.Brain] };
 
+    /// <summary>
+    /// For hemorrhage in head CT: the brain window (40/80) and a narrow blood window (60/60, where fresh blood at 50-90 HU
+    /// stands out from grey matter at 35-45 HU), with the pixels within 3 pixels of bone masked (see
+    /// <see cref="BoneMaskRadius"/>), since partial volume of brain and skull passes through blood values all along the
+    /// inner table.
+    /// </summary>
+    public static ClassifierNormalization HemorrhageCt { get; } = new() { Mode = IntensityNormalization.CtWindow, Windows = [CtWindow.Brain, new CtWindow(60, 60)], BoneMaskRadius = 3 };
+
     public static ClassifierNormalization ZScore { get; } = new() { Mode = IntensityNormalization.ZScore };
+
+    /// <summary>HU above which a pixel counts as bone for <see cref="BoneMaskRadius"/>.</summary>
+    public const double BoneThreshold = 300;
 
     public IntensityNormalization Mode { get; init; } = IntensityNormalization.CtWindow;
 
     /// <summary>The windows of <see cref="IntensityNormalization.CtWindow"/> (one network channel each per image channel).</summary>
     public IReadOnlyList<CtWindow> Windows { get; init; } = [CtWindow.Brain];
+
+    /// <summary>
+    /// CT only: in soft-tissue windows (those ending below <see cref="BoneThreshold"/>), pixels within this many pixels
+    /// (of the original image, a square neighbourhood) of bone are set to the window's low end, like a rough skull
+    /// strip; 0 (the default) masks nothing. Bone itself stays visible in wider windows.
+    /// </summary>
+    public int BoneMaskRadius { get; init; }
 
     /// <summary>Network input channels for images of <paramref name="imageChannels"/> channels.</summary>
     public int NetworkChannels(int imageChannels) => Mode == IntensityNormalization.CtWindow ? imageChannels * Windows.Count : imageChannels;
@@ -91,6 +109,11 @@ public sealed record ClassifierNormalization
             throw new MedVoxException("CT normalisation needs at least one window", field: "--window", hint: "e.g. --window 40/80");
         }
 
+        if (BoneMaskRadius is < 0 or > 64)
+        {
+            throw new MedVoxException($"the bone mask radius must be 0 to 64 pixels, got {BoneMaskRadius}");
+        }
+
         if (Mode == IntensityNormalization.CtWindow)
         {
             foreach (var window in Windows!)
@@ -113,10 +136,22 @@ public sealed record ClassifierNormalization
         {
             case IntensityNormalization.CtWindow:
                 var channels = new Tensor[Windows.Count];
+                Tensor? awayFromBone = null;
+                if (BoneMaskRadius > 0)
+                {
+                    int r = BoneMaskRadius;
+                    var bone = image.gt(BoneThreshold).to(ScalarType.Float32).unsqueeze(0);
+                    awayFromBone = 1 - nn.functional.max_pool2d(bone, (2 * r) + 1, 1, r).squeeze(0);
+                }
+
                 for (int w = 0; w < Windows.Count; w++)
                 {
                     double low = Windows[w].Low, width = Windows[w].Width;
                     channels[w] = image.clamp(low, low + width).sub_(low).div_(width);
+                    if (awayFromBone is not null && Windows[w].High < BoneThreshold)
+                    {
+                        channels[w] = channels[w].mul_(awayFromBone);
+                    }
                 }
 
                 // Window-major per image channel: [c0 w0, c0 w1, ..., c1 w0, ...].
@@ -139,5 +174,5 @@ public sealed record ClassifierNormalization
 
     /// <summary>For the model file: "ct 40/80" or "zscore".</summary>
     [JsonIgnore]
-    public string Description => Mode == IntensityNormalization.CtWindow ? $"ct {string.Join(";", Windows)}" : Mode.ToString().ToLowerInvariant();
+    public string Description => Mode == IntensityNormalization.CtWindow ? $"ct {string.Join(";", Windows)}{(BoneMaskRadius > 0 ? $" bone-mask {BoneMaskRadius}" : string.Empty)}" : Mode.ToString().ToLowerInvariant();
 }

@@ -14,6 +14,9 @@ public enum ClassifierArchitecture
 
     /// <summary>A small DenseNet (<see cref="DenseNet.DenseNetSmall"/>) for quick CPU training and tests.</summary>
     DenseNetSmall,
+
+    /// <summary>A small plain CNN (<see cref="SmallCnn"/>) with a full-resolution first stage, for small lesions on a CPU.</summary>
+    SmallCnn,
 }
 
 /// <summary>
@@ -35,6 +38,7 @@ public static class Classifier
         {
             ClassifierArchitecture.DenseNet121 => DenseNet.DenseNet121(inputChannels, classes),
             ClassifierArchitecture.DenseNetSmall => DenseNet.DenseNetSmall(inputChannels, classes),
+            ClassifierArchitecture.SmallCnn => new SmallCnn(inputChannels, classes),
             ClassifierArchitecture.ResNet50 => new ThreeChannelAdapter(torchvision.models.resnet50(num_classes: classes), inputChannels),
             ClassifierArchitecture.Vgg16 => new ThreeChannelAdapter(torchvision.models.vgg16_bn(num_classes: classes), inputChannels),
             ClassifierArchitecture.GoogLeNet => new ThreeChannelAdapter(torchvision.models.googlenet(num_classes: classes, transform_input: false), inputChannels),
@@ -49,7 +53,8 @@ public static class Classifier
         "resnet50" or "resnet" => ClassifierArchitecture.ResNet50,
         "densenet121" or "densenet" => ClassifierArchitecture.DenseNet121,
         "densenetsmall" => ClassifierArchitecture.DenseNetSmall,
-        _ => throw new MedVoxException($"unknown network '{name}'", field: "--network", hint: "use resnet50, vgg16, googlenet, densenet121 or densenet-small"),
+        "smallcnn" => ClassifierArchitecture.SmallCnn,
+        _ => throw new MedVoxException($"unknown network '{name}'", field: "--network", hint: "use resnet50, vgg16, googlenet, densenet121, densenet-small or small-cnn"),
     };
 
     /// <summary>The name the command line uses for <paramref name="architecture"/> (which <see cref="Parse"/> reads back).</summary>
@@ -60,6 +65,7 @@ public static class Classifier
         ClassifierArchitecture.ResNet50 => "resnet50",
         ClassifierArchitecture.DenseNet121 => "densenet121",
         ClassifierArchitecture.DenseNetSmall => "densenet-small",
+        ClassifierArchitecture.SmallCnn => "small-cnn",
         _ => throw new ArgumentOutOfRangeException(nameof(architecture)),
     };
 

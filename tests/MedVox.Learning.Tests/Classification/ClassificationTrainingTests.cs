@@ -195,7 +195,7 @@ public class ClassificationTrainingTests
     {
         var error = Assert.Throws<MedVoxException>(() => Classifier.Parse(name));
 
-        Assert.Equal($"unknown network '{name}' (field --network); use resnet50, vgg16, googlenet, densenet121 or densenet-small", error.Message);
+        Assert.Equal($"unknown network '{name}' (field --network); use resnet50, vgg16, googlenet, densenet121, densenet-small or small-cnn", error.Message);
     }
 
     [Fact]

@@ -126,4 +126,38 @@ public class ClassifierInputTests
         var error = Assert.Throws<MedVoxException>(() => CtWindow.Parse(text));
         Assert.Contains("--window", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void BoneMaskBlanksSoftTissueWindowsNearBoneOnly()
+    {
+        // 16 x 16 at 30 HU, a bone column (1200 HU) at x = 0 and blood (75 HU) at x = 3 and x = 9 on row 5.
+        using var image = Slice(16, 16, 30);
+        var pixels = image.AsSpan<short>();
+        for (int y = 0; y < 16; y++)
+        {
+            pixels[y * 16] = 1200;
+        }
+
+        pixels[(5 * 16) + 3] = 75;
+        pixels[(5 * 16) + 9] = 75;
+        var normalization = ClassifierNormalization.HemorrhageCt with { Windows = [new CtWindow(60, 60), new CtWindow(600, 2800)] };
+        var input = new ClassifierInput { Height = 16, Width = 16, Normalization = normalization };
+        long before = TensorAccounting.LiveTensors;
+        using (var scope = NewDisposeScope())
+        {
+            var x = input.Prepare(image);
+            Assert.Equal(new long[] { 2, 16, 16 }, x.shape);
+
+            // Blood window 60/60 is [30, 90] HU: 75 HU maps to 0.75. Radius 3 masks x = 0..3 (Chebyshev distance <= 3
+            // from the bone column), so the blood at x = 3 is blanked and the one at x = 9 kept.
+            Assert.Equal(0f, x[0, 5, 3].item<float>());
+            Assert.Equal(0.75f, x[0, 5, 9].item<float>(), 5);
+            Assert.Equal(0f, x[0, 0, 0].item<float>());
+
+            // The bone window ends above the bone threshold and is not masked: 1200 HU is (1200 + 800) / 2800.
+            Assert.Equal(2000f / 2800f, x[1, 0, 0].item<float>(), 5);
+        }
+
+        Assert.Equal(before, TensorAccounting.LiveTensors);
+    }
 }
