@@ -355,14 +355,14 @@ internal sealed class StreamingPreprocessor
     }
 
     /// <summary>Second pass, for z-score and min-max channels: statistics over the crop box, merged in the order <see cref="ImageStatistics"/> merges them.</summary>
-    private static Moments[] CropStatistics(List<ChannelSource> channels, PreprocessingPlan plan, Index3 start, ImageSize cropSize, CancellationToken cancellation)
+    private static RunningMoments[] CropStatistics(List<ChannelSource> channels, PreprocessingPlan plan, Index3 start, ImageSize cropSize, CancellationToken cancellation)
     {
-        var totals = new Moments[channels.Count];
+        var totals = new RunningMoments[channels.Count];
         var wanted = new bool[channels.Count];
         bool any = false;
         for (int c = 0; c < channels.Count; c++)
         {
-            totals[c] = Moments.Empty;
+            totals[c] = RunningMoments.Empty;
             wanted[c] = plan.Normalization[c].Scheme is NormalizationScheme.ZScore or NormalizationScheme.RescaleToUnit;
             any |= wanted[c];
         }
@@ -372,7 +372,7 @@ internal sealed class StreamingPreprocessor
             return totals;
         }
 
-        var slabs = new Moments[PassSlab, channels.Count];
+        var slabs = new RunningMoments[PassSlab, channels.Count];
         for (int first = 0; first < cropSize.Z; first += PassSlab)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -383,7 +383,7 @@ internal sealed class StreamingPreprocessor
                 var row = new float[cropSize.X];
                 for (int c = 0; c < channels.Count; c++)
                 {
-                    var moments = Moments.Empty;
+                    var moments = RunningMoments.Empty;
                     if (wanted[c])
                     {
                         for (int y = 0; y < cropSize.Y; y++)
@@ -420,63 +420,6 @@ internal sealed class StreamingPreprocessor
     }
 
     private readonly record struct Normalization(double Low, double High, double Offset, double Scale);
-
-    /// <summary>Running moments merged with Chan's formula, as <see cref="ImageStatistics"/> computes them (row sums, then merges).</summary>
-    private struct Moments
-    {
-        public double Min, Max, Mean, M2;
-        public long Count;
-
-        public static Moments Empty => new() { Min = double.PositiveInfinity, Max = double.NegativeInfinity };
-
-        public void Add(ReadOnlySpan<float> values)
-        {
-            double sum = 0, sumSquares = 0, min = Min, max = Max;
-            long count = 0;
-            foreach (float value in values)
-            {
-                double v = value;
-                if (!double.IsFinite(v))
-                {
-                    continue;
-                }
-
-                sum += v;
-                sumSquares += v * v;
-                min = Math.Min(min, v);
-                max = Math.Max(max, v);
-                count++;
-            }
-
-            if (count == 0)
-            {
-                return;
-            }
-
-            double mean = sum / count;
-            Merge(new Moments { Min = min, Max = max, Mean = mean, M2 = Math.Max(0, sumSquares - (sum * mean)), Count = count });
-        }
-
-        public void Merge(Moments other)
-        {
-            if (other.Count == 0)
-            {
-                return;
-            }
-
-            Min = Math.Min(Min, other.Min);
-            Max = Math.Max(Max, other.Max);
-            long n = Count + other.Count;
-            double delta = other.Mean - Mean;
-            Mean += delta * other.Count / n;
-            M2 += other.M2 + (delta * delta * Count * other.Count / n);
-            Count = n;
-        }
-
-        public readonly ImageStatistics ToStatistics() => Count == 0
-            ? new ImageStatistics(double.NaN, double.NaN, double.NaN, double.NaN, 0)
-            : new ImageStatistics(Min, Max, Mean, Math.Sqrt(M2 / Count), Count);
-    }
 }
 
 /// <summary>Smallest and largest value of one input channel.</summary>
