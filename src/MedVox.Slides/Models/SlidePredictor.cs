@@ -155,38 +155,7 @@ public static class SlidePredictor
 
         double seconds = runClock.Elapsed.TotalSeconds;
         bool complete = limit == windows.Count;
-        if (!complete)
-        {
-            // An interruption: the partial pyramid and its journal stay for the next run.
-            return new SlidePredictionResult
-            {
-                Slide = slidePath,
-                Model = modelName,
-                Level = level,
-                Width = width,
-                Height = height,
-                Downsample = info.Downsample,
-                MicronsPerPixel = levelMpp,
-                TileSize = t,
-                Overlap = o,
-                Tiles = columns * rows,
-                TissueTiles = tissueWindows,
-                TilesProcessed = done,
-                TilesResumed = resumed,
-                Seconds = clock.Elapsed.TotalSeconds,
-                TilesPerSecond = done / Math.Max(seconds, 1e-9),
-                ProbabilityPath = writer.PartialPath,
-                Complete = false,
-                Warning = warning,
-            };
-        }
-
-        blender.FlushRowsBefore(rows);
-        writer.Commit(cancellation: cancellation);
-        var (tumourPixels, dice) = SlideMetrics.Score(probabilityPath, options.TruthMask, cancellation);
-        string heatmapPath = Path.Combine(outputFolder, HeatmapFile);
-        Heatmap.Write(slide, probabilityPath, heatmapPath, cancellation);
-        var result = new SlidePredictionResult
+        var soFar = new SlidePredictionResult
         {
             Slide = slidePath,
             Model = modelName,
@@ -201,15 +170,31 @@ public static class SlidePredictor
             TissueTiles = tissueWindows,
             TilesProcessed = done,
             TilesResumed = resumed,
+            Seconds = clock.Elapsed.TotalSeconds,
+            TilesPerSecond = done / Math.Max(seconds, 1e-9),
+            ProbabilityPath = writer.PartialPath,
+            Warning = warning,
+        };
+        if (!complete)
+        {
+            // An interruption: the partial pyramid and its journal stay for the next run.
+            return soFar with { Complete = false };
+        }
+
+        blender.FlushRowsBefore(rows);
+        writer.Commit(cancellation: cancellation);
+        var (tumourPixels, dice) = SlideMetrics.Score(probabilityPath, options.TruthMask, cancellation);
+        string heatmapPath = Path.Combine(outputFolder, HeatmapFile);
+        Heatmap.Write(slide, probabilityPath, heatmapPath, cancellation);
+        var result = soFar with
+        {
             TumourPixels = tumourPixels,
             TumourAreaMm2 = levelMpp is { } m ? tumourPixels * (m / 1000) * (m / 1000) : null,
             Seconds = clock.Elapsed.TotalSeconds,
-            TilesPerSecond = done / Math.Max(seconds, 1e-9),
             PeakMemoryBytes = Process.GetCurrentProcess().PeakWorkingSet64,
             Dice = dice,
             ProbabilityPath = probabilityPath,
             HeatmapPath = heatmapPath,
-            Warning = warning,
         };
         File.WriteAllText(Path.Combine(outputFolder, SummaryFile), JsonSerializer.Serialize(result, Json));
         return result;
