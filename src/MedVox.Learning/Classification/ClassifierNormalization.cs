@@ -141,13 +141,20 @@ public sealed record ClassifierNormalization
                 {
                     int r = BoneMaskRadius;
                     var bone = image.gt(BoneThreshold).to(ScalarType.Float32).unsqueeze(0);
-                    awayFromBone = 1 - nn.functional.max_pool2d(bone, (2 * r) + 1, 1, r).squeeze(0);
+                    // ones - pooled, tensor with tensor: "1 - tensor" builds a temporary Scalar that the GC could
+                    // finalise while LibTorch still read it (seen once as a corrupt scalar on a loader thread).
+                    var nearBone = nn.functional.max_pool2d(bone, (2 * r) + 1, 1, r).squeeze(0);
+                    awayFromBone = ones_like(nearBone).sub_(nearBone);
                 }
 
                 for (int w = 0; w < Windows.Count; w++)
                 {
                     double low = Windows[w].Low, width = Windows[w].Width;
-                    channels[w] = image.clamp(low, low + width).sub_(low).div_(width);
+                    // Explicit scalars, alive until the end of the iteration (see above).
+                    using TorchSharp.Scalar lowScalar = low;
+                    using TorchSharp.Scalar highScalar = low + width;
+                    using TorchSharp.Scalar widthScalar = width;
+                    channels[w] = image.clamp(lowScalar, highScalar).sub_(lowScalar).div_(widthScalar);
                     if (awayFromBone is not null && Windows[w].High < BoneThreshold)
                     {
                         channels[w] = channels[w].mul_(awayFromBone);
