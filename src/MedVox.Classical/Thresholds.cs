@@ -61,43 +61,8 @@ public static class Thresholds
         var weight2 = new long[n];
         var mean1 = new double[n];
         var mean2 = new double[n];
-        long w = 0;
-        double s = 0;
-        long si = 0;
-        for (int i = 0; i < n; i++)
-        {
-            w += counts[i];
-            weight1[i] = w;
-            if (integerCenters)
-            {
-                si += counts[i] * (long)centers[i];
-                mean1[i] = (double)si / w;
-            }
-            else
-            {
-                s += counts[i] * centers[i];
-                mean1[i] = s / w;
-            }
-        }
-
-        w = 0;
-        s = 0;
-        si = 0;
-        for (int i = n - 1; i >= 0; i--)
-        {
-            w += counts[i];
-            weight2[i] = w;
-            if (integerCenters)
-            {
-                si += counts[i] * (long)centers[i];
-                mean2[i] = (double)si / w;
-            }
-            else
-            {
-                s += counts[i] * centers[i];
-                mean2[i] = s / w;
-            }
-        }
+        Cumulate(counts, centers, integerCenters, weight1, mean1, fromLow: true);
+        Cumulate(counts, centers, integerCenters, weight2, mean2, fromLow: false);
 
         int best = 0;
         double bestVariance = double.NegativeInfinity;
@@ -113,6 +78,34 @@ public static class Thresholds
         }
 
         return centers[best];
+    }
+
+    /// <summary>
+    /// Cumulative class weight and mean from the low end (class 1) or the high end (class 2), as skimage sums them:
+    /// integer centres in integer arithmetic, others in floating point.
+    /// </summary>
+    private static void Cumulate(long[] counts, double[] centers, bool integerCenters, long[] weights, double[] means, bool fromLow)
+    {
+        int n = counts.Length;
+        long w = 0;
+        double s = 0;
+        long si = 0;
+        for (int k = 0; k < n; k++)
+        {
+            int i = fromLow ? k : n - 1 - k;
+            w += counts[i];
+            weights[i] = w;
+            if (integerCenters)
+            {
+                si += counts[i] * (long)centers[i];
+                means[i] = (double)si / w;
+            }
+            else
+            {
+                s += counts[i] * centers[i];
+                means[i] = s / w;
+            }
+        }
     }
 
     /// <summary>numpy.histogram's bin of a value for equal bins over [first, last] (edges from linspace, last bin closed).</summary>
