@@ -80,4 +80,5 @@ def main():
     print(f"pytorch_threads {torch.get_num_threads()}")
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -9,6 +9,7 @@ using MedVox.Learning.Inference;
 using MedVox.Learning.Networks;
 using MedVox.Learning.Planning;
 using MedVox.Learning.Runtime;
+using MedVox.Learning.Training;
 using MedVox.Memory;
 using TorchSharp;
 
@@ -34,33 +35,33 @@ public sealed class PredictionComparison : IComparison
         switch (args.Length > 0 ? args[0] : string.Empty)
         {
             case "setup" when args.Length >= 2:
-                Setup(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64, args.Length > 3 ? [.. args[3].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))] : [8, 16, 32]);
+                Setup(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64, args.Length > 3 ? [.. args[3].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))] : [8, 16, 32], args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 2);
                 return 0;
             case "volume" when args.Length == 4:
                 Volume(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3] == "float32" ? ElementType.Float32 : ElementType.Int16);
                 return 0;
             case "run" when args.Length >= 4:
-                return Predict(args[1], args[2], args[3], args.Length > 4 ? double.Parse(args[4], CultureInfo.InvariantCulture) : 0.5);
+                return Predict(args[1], args[2], args[3], args.Length > 4 && !args[4].StartsWith("--", StringComparison.Ordinal) ? double.Parse(args[4], CultureInfo.InvariantCulture) : 0.5, args);
             default:
-                Console.Error.WriteLine("usage: compare predict setup DIR [PATCH] [F0,F1,...] | volume PATH SIZE int16|float32 | run MODEL INPUT LABELS [OVERLAP]");
+                Console.Error.WriteLine("usage: compare predict setup DIR [PATCH] [F0,F1,...] [CLASSES] | volume PATH SIZE int16|float32 | run MODEL INPUT LABELS [OVERLAP] [--device cpu|cuda] [--compute bf16] [--batch B] [--memory BYTES] [--repeat N]");
                 return 2;
         }
     }
 
-    private static void Setup(string directory, int patch, int[] features)
+    private static void Setup(string directory, int patch, int[] features, int classes)
     {
         TorchRuntime.EnsureLoaded();
-        var config = UNetConfig.ForPatch([patch, patch, patch], [1.0, 1.0, 1.0], 1, 2, baseFeatures: features[0], maxFeatures: features[^1], maxStages: features.Length) with { Features = features };
+        var config = UNetConfig.ForPatch([patch, patch, patch], [1.0, 1.0, 1.0], 1, classes, baseFeatures: features[0], maxFeatures: features[^1], maxStages: features.Length) with { Features = features };
         var plan = new SegmentationPlan
         {
             DatasetName = "benchmark",
-            Labels = new Dictionary<string, int> { ["background"] = 0, ["organ"] = 1 },
+            Labels = Labels(classes),
             Channels = ["CT"],
             Preprocessing = new PreprocessingPlan
             {
                 TargetSpacing = [1, 1, 1],
                 Normalization = [new ChannelNormalization { Scheme = NormalizationScheme.CT, ClipLow = -1000, ClipHigh = 1000, Mean = 0, StandardDeviation = 300 }],
-                LabelValues = [0, 1],
+                LabelValues = [.. Enumerable.Range(0, classes)],
                 Crop = CropMode.None,
             },
             PatchSize = [patch, patch, patch],
@@ -119,21 +120,71 @@ public sealed class PredictionComparison : IComparison
         Console.WriteLine($"volume {path}: {size}^3 {type.Name()}");
     }
 
-    private static int Predict(string model, string input, string labels, double overlap)
+    private static Dictionary<string, int> Labels(int classes)
     {
+        var labels = new Dictionary<string, int> { ["background"] = 0 };
+        for (int c = 1; c < classes; c++)
+        {
+            labels[classes == 2 ? "organ" : $"organ{c}"] = c;
+        }
+
+        return labels;
+    }
+
+    private static int Predict(string model, string input, string labels, double overlap, string[] args)
+    {
+        bool cuda = Text(args, "--device", "cpu") == "cuda";
+        int repeat = int.Parse(Text(args, "--repeat", "1"), CultureInfo.InvariantCulture);
         using var image = ImageFile.Read(input, new ImageReadOptions { Allocation = new AllocationOptions { Mode = AllocationMode.Memory } });
-        using var predictor = Predictor.Load(model, new PredictionOptions { Device = ComputeDevice.Cpu, Overlap = overlap, Log = line => Console.Error.WriteLine(line) });
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var clock = Stopwatch.StartNew();
-        using var result = predictor.Predict([image]);
-        double seconds = clock.Elapsed.TotalSeconds;
-        double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-        ImageFile.Write(result.Labels, labels);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_seconds {seconds:F3}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_cpu_seconds {cpuSeconds:F3}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_network_seconds {result.Timings.Network.TotalSeconds:F3}"));
+        if (cuda)
+        {
+            TorchRuntime.EnsureLoaded();
+            torch.zeros(1, device: torch.CUDA).Dispose();
+        }
+
+        using var sampler = cuda ? GpuMemorySampler.TryStart() : null;
+        var options = new PredictionOptions
+        {
+            Device = cuda ? ComputeDevice.Cuda : ComputeDevice.Cpu,
+            Overlap = overlap,
+            Compute = Text(args, "--compute", "float32") == "bf16" ? PrecisionMode.BFloat16 : PrecisionMode.Float32,
+            BatchSize = int.Parse(Text(args, "--batch", "0"), CultureInfo.InvariantCulture),
+            MemoryBudgetBytes = long.Parse(Text(args, "--memory", "0"), CultureInfo.InvariantCulture),
+            Log = line => Console.Error.WriteLine(line),
+        };
+        using var predictor = Predictor.Load(model, options);
+        for (int round = 0; round < repeat; round++)
+        {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            using var result = predictor.Predict([image]);
+            double seconds = clock.Elapsed.TotalSeconds;
+            double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+            if (round == repeat - 1)
+            {
+                ImageFile.Write(result.Labels, labels);
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_seconds {seconds:F3}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_cpu_seconds {cpuSeconds:F3}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_network_seconds {result.Timings.Network.TotalSeconds:F3}"));
+            Console.WriteLine($"medvox_timings {result.Timings}");
+            Console.WriteLine($"medvox_placement {result.Placement} batch {result.Memory.BatchSize} ring {result.Memory.RingSlices}");
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_voxels {image.Size.VoxelCount}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_threads {torch.get_num_threads()}"));
+        if (sampler is not null)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_gpu_peak_gib {sampler.Added / (double)(1L << 30):F2}"));
+        }
+
         return 0;
+    }
+
+    private static string Text(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 }

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using MedVox.Learning.Networks;
+using MedVox.Learning.Planning;
 using MedVox.Learning.Runtime;
 using MedVox.Learning.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MedVox.Benchmarks;
@@ -11,7 +13,8 @@ namespace MedVox.Benchmarks;
 /// One training iteration of the 3D U-Net on the CPU through MedVox's <see cref="Trainer"/> (forward, cross-entropy,
 /// backward, gradient clipping at 12, SGD with Nesterov momentum 0.99): the MedVox half of
 /// bench/unet-train-vs-pytorch.sh, whose PyTorch half runs the same network (tests' unet_oracle.py layout) with the same
-/// steps. Usage: <c>compare unet-train [--patch 32] [--batch 2] [--features 16,32,64,128] [--classes 3] [--threads N] [--steps 5] [--warmup 2]</c>.
+/// steps. Usage: <c>compare unet-train [--patch 32] [--batch 2] [--features 16,32,64,128] [--classes 3] [--threads N] [--steps 5] [--warmup 2] [--device cpu|cuda] [--bf16] [--checkpointing]</c>.
+/// On CUDA it also prints the device memory the run added (NVML) and the planner's estimate.
 /// Prints medvox_step (best seconds per iteration), medvox_median and the LibTorch version.
 /// </summary>
 public sealed class UNetTrainingComparison : IComparison
@@ -23,26 +26,46 @@ public sealed class UNetTrainingComparison : IComparison
         int patch = Option(args, "--patch", 32), batch = Option(args, "--batch", 2), classes = Option(args, "--classes", 3);
         int steps = Option(args, "--steps", 5), warmup = Option(args, "--warmup", 2), threads = Option(args, "--threads", Environment.ProcessorCount);
         int[] features = [.. OptionText(args, "--features", "16,32,64,128").Split(',').Select(f => int.Parse(f, CultureInfo.InvariantCulture))];
+        bool cuda = OptionText(args, "--device", "cpu") == "cuda";
         TorchRuntime.EnsureLoaded();
         set_num_threads(threads);
+        var device = cuda ? TorchRuntime.Resolve(ComputeDevice.Cuda) : CPU;
+        if (cuda)
+        {
+            zeros(1, device: device).Dispose();
+        }
+
+        using var sampler = cuda ? GpuMemorySampler.TryStart() : null;
         var config = Config(features, classes);
         manual_seed(0);
         using var network = new UNet(config);
-        var options = new TrainingOptions { Iterations = warmup + steps, LearningRate = 0.01, Momentum = 0.99, WeightDecay = 3e-5, GradientClip = 12 };
-        using var trainer = new Trainer(network, (net, b) => nn.functional.cross_entropy(((UNet)net).forward(b.Images), b.Labels), options, CPU);
-        using var images = randn(new long[] { batch, 1, patch, patch, patch });
-        using var labels = randint(0, classes, new long[] { batch, patch, patch, patch });
+        network.to(device);
+        var options = new TrainingOptions
+        {
+            Iterations = warmup + steps,
+            LearningRate = 0.01,
+            Momentum = 0.99,
+            WeightDecay = 3e-5,
+            GradientClip = 12,
+            Precision = args.Contains("--bf16") ? PrecisionMode.BFloat16 : PrecisionMode.Float32,
+            ActivationCheckpointing = args.Contains("--checkpointing"),
+        };
+        using var trainer = new Trainer(network, (net, b) => nn.functional.cross_entropy(((UNet)net).forward(b.Images), b.Labels), options, device);
+        using var images = randn(new long[] { batch, 1, patch, patch, patch }, device: device);
+        using var labels = randint(0, classes, new long[] { batch, patch, patch, patch }, device: device);
         var source = new FixedBatch(images, labels);
         for (int i = 0; i < warmup; i++)
         {
             trainer.Step(source);
         }
 
+        Synchronize(cuda);
         var times = new double[steps];
         for (int i = 0; i < steps; i++)
         {
             var clock = Stopwatch.StartNew();
             trainer.Step(source);
+            Synchronize(cuda);
             times[i] = clock.Elapsed.TotalSeconds;
         }
 
@@ -52,7 +75,23 @@ public sealed class UNetTrainingComparison : IComparison
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_loss {trainer.LastLoss:F4}"));
         Console.WriteLine($"medvox_libtorch {TorchRuntime.LibTorchVersion}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_threads {get_num_threads()}"));
+        if (sampler is not null)
+        {
+            var estimate = MemoryEstimator.Estimate(config, [patch, patch, patch], batch, options, MemoryDevice.Cuda);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_gpu_peak_gib {sampler.Added / (double)(1L << 30):F2}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_estimate_gib {estimate.Total / (double)(1L << 30):F2}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_estimate_step_gib {estimate.Step / (double)(1L << 30):F2}"));
+        }
+
         return 0;
+    }
+
+    private static void Synchronize(bool cuda)
+    {
+        if (cuda)
+        {
+            TorchSharp.torch.cuda.synchronize();
+        }
     }
 
     /// <summary>The U-Net of the comparison: 3D, one encoder block per stage pair of convolutions, strides 2 after the first stage.</summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using MedVox.Cli.Terminal;
 using MedVox.Learning.Inference;
+using MedVox.Learning.Training;
 using Spectre.Console;
 
 namespace MedVox.Cli.Commands;
@@ -30,11 +31,12 @@ internal static class PredictCommand
         var batch = new Option<int>("--batch") { Description = "Windows per forward pass; default: from the budget (1 on the CPU, up to 4 on a GPU)" };
         var placement = new Option<AccumulatorPlacement>("--placement") { Description = "Where the accumulated logits live: auto (from the budget), device, host or mapped", DefaultValueFactory = _ => AccumulatorPlacement.Auto };
         var precision = new Option<AccumulatorPrecision>("--precision") { Description = "Accumulator numbers: auto (float16, float32 if logits outgrow it), float16 or float32", DefaultValueFactory = _ => AccumulatorPrecision.Auto };
+        var compute = new Option<string>("--compute") { Description = "Network numbers: float32, or bf16 (bfloat16 weights and activations: half the memory, tensor cores on a GPU)", DefaultValueFactory = _ => "float32" };
         var ending = new Option<string?>("--ending") { Description = "Output file ending (.nii.gz, .nrrd, .mha...); default: the input's (.nii.gz for DICOM)" };
         var series = ImageInput.SeriesOption();
         var command = new Command("predict", "Segment images with a trained model: sliding windows at full resolution, in bounded memory")
         {
-            model, input, output, device, memory, overlap, tta, shard, probabilities, batch, placement, precision, ending, series,
+            model, input, output, device, memory, overlap, tta, shard, probabilities, batch, placement, precision, compute, ending, series,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(context.Execute(() =>
         {
@@ -47,6 +49,12 @@ internal static class PredictCommand
                 BatchSize = parse.GetValue(batch),
                 Placement = parse.GetValue(placement),
                 Precision = parse.GetValue(precision),
+                Compute = parse.GetValue(compute)!.ToLowerInvariant() switch
+                {
+                    "float32" or "fp32" => PrecisionMode.Float32,
+                    "bf16" or "bfloat16" => PrecisionMode.BFloat16,
+                    var other => throw new MedVoxException($"unknown compute precision '{other}'", field: "--compute", hint: "use float32 or bf16"),
+                },
                 Probabilities = parse.GetValue(probabilities),
                 Log = line => context.Console.MarkupLineInterpolated($"[grey]{line}[/]"),
             };

@@ -106,6 +106,19 @@ internal sealed class LogitAccumulator : IDisposable
         slot.zero_();
     }
 
+    /// <summary>
+    /// Takes slice <paramref name="z"/> reduced to class indices where the ring lives (argmax, first maximum on ties as
+    /// <see cref="OriginalGridWriter"/>), so only one byte per voxel leaves the device; the slot is cleared.
+    /// </summary>
+    public void TakeLabels(int z, Span<byte> destination)
+    {
+        using var scope = NewDisposeScope();
+        var slot = _ring.select(1, z % Ring);
+        var host = slot.argmax(0).to(ScalarType.Byte).cpu().contiguous();
+        host.bytes.CopyTo(destination);
+        slot.zero_();
+    }
+
     public void Dispose()
     {
         _ring.Dispose();

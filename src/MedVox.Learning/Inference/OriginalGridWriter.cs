@@ -45,6 +45,27 @@ internal sealed class OriginalGridWriter
     /// <summary>Input slices written so far (of the crop box).</summary>
     public int Written => _next;
 
+    /// <summary>Whether the network's grid is the crop box's own grid (no resampling back): labels can then be taken as they are.</summary>
+    public bool IsIdentity => _x.IsIdentity && _y.IsIdentity && _z.IsIdentity && _pre.Geometry.Size.Z == _pre.CropSize.Z;
+
+    /// <summary>
+    /// Writes slice <paramref name="k"/> of labels already reduced on the network's grid (<see cref="IsIdentity"/> only):
+    /// rows of the crop box width, in order.
+    /// </summary>
+    public void AcceptLabels(int k, ReadOnlySpan<byte> plane)
+    {
+        var crop = _pre.CropSize;
+        var start = _pre.CropStart;
+        int z = start.Z + k;
+        for (int y = 0; y < crop.Y; y++)
+        {
+            plane.Slice(y * crop.X, crop.X).CopyTo(_labels.GetRow<byte>(start.Y + y, z).Slice(start.X, crop.X));
+        }
+
+        MappedPages.Release(_labels, z, z + 1);
+        _next = k + 1;
+    }
+
     /// <summary>Bytes of the resampled planes held at most (two planes of classes x crop rows x crop columns, plus one being made).</summary>
     public static long WorkingBytes(int classes, int cropX, int cropY, int preprocessedY) =>
         ((3L * classes * cropY) + preprocessedY) * cropX * sizeof(float);

@@ -1,4 +1,5 @@
 using MedVox.Learning.Runtime;
+using MedVox.Learning.Training;
 
 namespace MedVox.Learning.Inference;
 
@@ -44,6 +45,12 @@ public sealed record PredictionOptions
     public int BatchSize { get; init; }
 
     public ComputeDevice Device { get; init; } = ComputeDevice.Auto;
+
+    /// <summary>
+    /// Number type of the network's weights and activations: bfloat16 halves the activation memory and runs on the
+    /// GPU's tensor cores (as PyTorch's autocast); logits are accumulated in <see cref="Precision"/> either way.
+    /// </summary>
+    public PrecisionMode Compute { get; init; } = PrecisionMode.Float32;
 
     /// <summary>Memory the prediction may use for its buffers, network and output (bytes); 0 means half of the machine's available memory.</summary>
     public long MemoryBudgetBytes { get; init; }

@@ -7,6 +7,7 @@ using MedVox.Learning.Data;
 using MedVox.Learning.Networks;
 using MedVox.Learning.Planning;
 using MedVox.Learning.Runtime;
+using MedVox.Learning.Training;
 using MedVox.Memory;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -55,6 +56,11 @@ public sealed class Predictor : IDisposable
         _patch = plan.Network.Dimensions == 2 ? [1, plan.PatchSize[0], plan.PatchSize[1]] : [plan.PatchSize[0], plan.PatchSize[1], plan.PatchSize[2]];
         Device = TorchRuntime.Resolve(options.Device);
         network.to(Device);
+        if (options.Compute == PrecisionMode.BFloat16)
+        {
+            network.to(ScalarType.BFloat16);
+        }
+
         network.eval();
     }
 
@@ -84,8 +90,10 @@ public sealed class Predictor : IDisposable
         }
     }
 
-    /// <summary>The budget in bytes: the option, or half of the memory available to the process.</summary>
-    public long BudgetBytes => Options.MemoryBudgetBytes > 0 ? Options.MemoryBudgetBytes : Math.Max(1L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2);
+    /// <summary>The budget in bytes (of GPU memory with CUDA): the option, or half of the memory available to the process.</summary>
+    public long BudgetBytes => Options.MemoryBudgetBytes > 0 ? Options.MemoryBudgetBytes : HostBudgetBytes;
+
+    private static long HostBudgetBytes => Math.Max(1L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2);
 
     /// <summary>
     /// Checks an input against the model before any pixel is read: channel count, dimensionality, and the modality a
@@ -229,15 +237,26 @@ public sealed class Predictor : IDisposable
         long finalize = OriginalGridWriter.WorkingBytes(classes, original.X, original.Y, volume[1]) + (classes * slice * sizeof(float));
         PredictionMemoryPlan? plan = null;
         long smallest = long.MaxValue;
-        foreach (int batch in batches)
+        // On a GPU the logits staying on the device matter more than the batch: take the largest batch that leaves
+        // room for them there, and only if none does, the largest batch that fits at all.
+        bool deviceFirst = cuda && Options.Placement == AccumulatorPlacement.Auto && batches.Length > 1;
+        for (int pass = deviceFirst ? 0 : 1, i = 0; pass < 2 && plan is null; i = (i + 1) % batches.Length, pass += i == 0 ? 1 : 0)
         {
+            int batch = batches[i];
             int ring = windows.LiveSlices(batch);
             long accumulator = classes * ring * slice * elementBytes;
             long inputRing = (ring + 3L) * inputs * slice * sizeof(float) + ((long)original.Y * volume[2] * sizeof(float));
-            long network = PredictionMemoryPlan.NetworkEstimate(Plan.Network, Plan.PatchSize, batch, Options.Mirroring) + ((long)batch * inputs * _patch[0] * _patch[1] * _patch[2] * sizeof(float));
-            long fixedBytes = network + inputRing + finalize + inputBytes;
+            long network = PredictionMemoryPlan.NetworkEstimate(Plan.Network, Plan.PatchSize, batch, Options.Mirroring, Options.Compute == PrecisionMode.BFloat16 ? 2 : sizeof(float), cuda) + ((long)batch * inputs * _patch[0] * _patch[1] * _patch[2] * sizeof(float));
+            // On a GPU the budget is the device's: the network, the slices windows are cut from and (if it fits) the
+            // logits ring live there; the input image, finalising buffers and output stay in host RAM.
+            long fixedBytes = network + inputRing + (cuda ? 0 : finalize + inputBytes);
             smallest = Math.Min(smallest, fixedBytes);
             if (fixedBytes > budget)
+            {
+                continue;
+            }
+
+            if (pass == 0 && fixedBytes + accumulator > budget)
             {
                 continue;
             }
@@ -249,7 +268,14 @@ public sealed class Predictor : IDisposable
                 if (fixedBytes + accumulator <= budget)
                 {
                     placement = cuda ? AccumulatorPlacement.Device : AccumulatorPlacement.Host;
-                    outputInMemory = fixedBytes + (cuda ? 0 : accumulator) + output <= budget;
+                    outputInMemory = cuda ? finalize + inputBytes + output <= HostBudgetBytes : fixedBytes + accumulator + output <= budget;
+                }
+                else if (cuda)
+                {
+                    // As nnU-Net: logits that do not fit the device go to host RAM (a mapped file if RAM is short too).
+                    long host = finalize + inputBytes + output;
+                    placement = host + accumulator <= HostBudgetBytes ? AccumulatorPlacement.Host : AccumulatorPlacement.Mapped;
+                    outputInMemory = host + (placement == AccumulatorPlacement.Host ? accumulator : 0) <= HostBudgetBytes;
                 }
                 else
                 {
@@ -299,14 +325,7 @@ public sealed class Predictor : IDisposable
         int ring = memory.RingSlices, classes = Plan.Network.Classes, inputs = pre.ChannelCount;
         int sliceLength = pre.SliceLength;
         long plane = (long)volume[1] * volume[2];
-        var inputRing = new float[ring][];
-        for (int i = 0; i < ring; i++)
-        {
-            inputRing[i] = new float[sliceLength];
-        }
-
         var writer = new OriginalGridWriter(pre, classes, labels, probabilities);
-        var finalSlice = new float[classes * plane];
         var axisWeights = new float[3][];
         var axisSums = new float[3][];
         var weightCache = new Dictionary<int, Tensor>[3];
@@ -319,9 +338,31 @@ public sealed class Predictor : IDisposable
 
         var type = memory.Precision == AccumulatorPrecision.Float32 ? ScalarType.Float32 : ScalarType.Float16;
         using var accumulator = new LogitAccumulator(classes, ring, volume[1], volume[2], memory.Placement, type, Device, Options.ScratchDirectory, Options.SimulateOutOfMemory, _log);
+        // Slices reduced to labels where the logits live when nothing needs resampling back: one byte per voxel
+        // leaves the device instead of classes x 4.
+        bool labelsOnly = probabilities is null && writer.IsIdentity;
+        var finalSlice = labelsOnly ? null : new float[classes * plane];
+        var labelSlice = labelsOnly ? new byte[plane] : null;
+        // Windows are cut from a ring of preprocessed slices held as one tensor on the compute device (so on a GPU
+        // only the slices travel, once, not every window); windows reaching past the volume (a volume smaller than
+        // the patch) are assembled on the host with zero padding instead.
+        bool inside = true;
+        for (int a = 0; a < 3; a++)
+        {
+            inside &= windows.Starts[a][0] >= 0 && windows.Starts[a][^1] + _patch[a] <= volume[a];
+        }
+
+        var networkType = Options.Compute == PrecisionMode.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
+        using var slices = inside ? zeros([ring, inputs, volume[1], volume[2]], networkType, Device).DetachFromDisposeScope() : null;
+        var hostRing = new float[inside ? 1 : ring][];
+        for (int i = 0; i < hostRing.Length; i++)
+        {
+            hostRing[i] = new float[sliceLength];
+        }
+
         int batchSize = memory.BatchSize;
         long windowVoxels = (long)_patch[0] * _patch[1] * _patch[2];
-        using var batchInput = empty([batchSize, inputs, _patch[0], _patch[1], _patch[2]], ScalarType.Float32).DetachFromDisposeScope();
+        using var batchInput = inside ? null : empty([batchSize, inputs, _patch[0], _patch[1], _patch[2]], ScalarType.Float32).DetachFromDisposeScope();
         int produced = 0, finalized = 0;
         var all = windows.Windows;
         try
@@ -340,7 +381,15 @@ public sealed class Predictor : IDisposable
                 clock.Restart();
                 for (; produced < high; produced++)
                 {
-                    pre.ReadSlice(produced, inputRing[produced % ring]);
+                    if (slices is null)
+                    {
+                        pre.ReadSlice(produced, hostRing[produced % ring]);
+                        continue;
+                    }
+
+                    pre.ReadSlice(produced, hostRing[0]);
+                    using var scope = NewDisposeScope();
+                    slices[produced % ring].copy_(torch.tensor(hostRing[0], [inputs, volume[1], volume[2]]));
                 }
 
                 timings.Preprocessing += clock.Elapsed;
@@ -348,18 +397,33 @@ public sealed class Predictor : IDisposable
                 clock.Restart();
                 using (var scope = NewDisposeScope())
                 {
-                    var data = MemoryMarshal.Cast<byte, float>(batchInput.bytes);
-                    data.Clear();
-                    for (int j = 0; j < count; j++)
+                    Tensor input;
+                    if (slices is not null)
                     {
-                        FillWindow(all[first + j], inputRing, volume, inputs, data.Slice((int)(j * inputs * windowVoxels), (int)(inputs * windowVoxels)));
+                        var parts = new Tensor[count];
+                        for (int j = 0; j < count; j++)
+                        {
+                            parts[j] = CutWindow(slices, all[first + j]);
+                        }
+
+                        input = count == 1 ? parts[0].unsqueeze(0) : stack(parts);
+                    }
+                    else
+                    {
+                        var data = MemoryMarshal.Cast<byte, float>(batchInput!.bytes);
+                        data.Clear();
+                        for (int j = 0; j < count; j++)
+                        {
+                            FillWindow(all[first + j], hostRing, volume, inputs, data.Slice((int)(j * inputs * windowVoxels), (int)(inputs * windowVoxels)));
+                        }
+
+                        input = (count == batchSize ? batchInput : batchInput.narrow(0, 0, count)).to(Device).to(networkType);
                     }
 
-                    var input = (count == batchSize ? batchInput : batchInput.narrow(0, 0, count)).to(Device);
                     timings.Windows += clock.Elapsed;
                     clock.Restart();
                     var logits = Forward(input);
-                    float maxAbs = type == ScalarType.Float16 ? logits.abs().max().item<float>() : 0f;
+                    float maxAbs = accumulator.Type == ScalarType.Float16 ? logits.abs().max().item<float>() : 0f;
                     timings.Network += clock.Elapsed;
                     clock.Restart();
                     for (int j = 0; j < count; j++)
@@ -385,8 +449,16 @@ public sealed class Predictor : IDisposable
                 clock.Restart();
                 for (; finalized < finalBelow; finalized++)
                 {
-                    accumulator.Take(finalized, finalSlice);
-                    writer.Accept(finalized, finalSlice);
+                    if (labelSlice is not null)
+                    {
+                        accumulator.TakeLabels(finalized, labelSlice);
+                        writer.AcceptLabels(finalized, labelSlice);
+                    }
+                    else
+                    {
+                        accumulator.Take(finalized, finalSlice!);
+                        writer.Accept(finalized, finalSlice!);
+                    }
                 }
 
                 timings.Finalization += clock.Elapsed;
@@ -406,6 +478,17 @@ public sealed class Predictor : IDisposable
         }
 
         return accumulator.Placement;
+    }
+
+    /// <summary>Window <paramref name="w"/> [channels, z, y, x] out of the ring of slices [ring, channels, y, x] (all inside the volume).</summary>
+    private Tensor CutWindow(Tensor slices, WindowPosition w)
+    {
+        int ring = (int)slices.shape[0];
+        var plane = slices.narrow(2, w.Y, _patch[1]).narrow(3, w.X, _patch[2]);
+        int slot = w.Z % ring;
+        int run = Math.Min(_patch[0], ring - slot);
+        var window = run == _patch[0] ? plane.narrow(0, slot, run) : cat([plane.narrow(0, slot, run), plane.narrow(0, 0, _patch[0] - run)], 0);
+        return window.permute(1, 0, 2, 3);
     }
 
     /// <summary>Copies window <paramref name="w"/> of every channel out of the ring of preprocessed slices; outside the volume stays 0 (nnU-Net pads with 0).</summary>

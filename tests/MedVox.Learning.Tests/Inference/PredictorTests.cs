@@ -50,6 +50,39 @@ public class PredictorTests
         Assert.True(classesSeen >= 2, $"{setting}: the random network predicts only {classesSeen} class(es); the comparison would be weak");
     }
 
+    /// <summary>
+    /// On the network's own grid without probabilities, slices are reduced to labels where the logits live (one byte
+    /// per voxel leaves the device) and written into the crop box: same labels as the whole-volume reference, background
+    /// outside the body. With bfloat16 weights and activations the labels still agree on nearly every voxel (random
+    /// weights leave near-ties that bf16's 8-bit mantissa resolves differently).
+    /// </summary>
+    [Fact]
+    public void LabelsReducedOnTheDeviceAndBFloat16AgreeWithTheReference()
+    {
+        var plan = InferenceFixtures.CtPlan([8, 16, 16], [1.0, 1.0, 1.0]);
+        using var net = InferenceFixtures.Network(plan);
+        using var image = InferenceFixtures.CtVolume(InferenceFixtures.Oblique(38, 34, 27, 1.0, 1.0, 1.0));
+        using var expectedLogits = ReferencePrediction.Logits(plan, net, image, 0.5, mirroring: false);
+        using var expected = ReferencePrediction.Argmax(expectedLogits);
+
+        using (var predictor = new Predictor(plan, net, new PredictionOptions { Device = ComputeDevice.Cpu, Placement = AccumulatorPlacement.Device }))
+        using (var result = predictor.Predict([image], cancellation: Ct))
+        {
+            ImageAssert.SameGeometry(image, result.Labels, 1e-12);
+            Assert.True(result.Memory.VolumeSize[0] < 27 || result.Memory.VolumeSize[1] < 34, "the body crop should leave a margin, so that the crop offset is exercised");
+            double agreement = Agreement(expected, result.Labels);
+            Assert.True(agreement >= 0.999, $"labels agree on {agreement:P3} of voxels");
+        }
+
+        using var bf16Net = InferenceFixtures.Network(plan);
+        using var bf16 = new Predictor(plan, bf16Net, new PredictionOptions { Device = ComputeDevice.Cpu, Compute = MedVox.Learning.Training.PrecisionMode.BFloat16 });
+        using var bf16Result = bf16.Predict([image], cancellation: Ct);
+        double bf16Agreement = Agreement(expected, bf16Result.Labels);
+        Assert.True(bf16Agreement >= 0.97, $"bf16 labels agree on {bf16Agreement:P3} of voxels");
+        using var float32 = new Predictor(plan, InferenceFixtures.Network(plan), new PredictionOptions { Device = ComputeDevice.Cpu }, ownsNetwork: true);
+        Assert.True(bf16Result.Memory.NetworkBytes < float32.EstimateMemory(image.Geometry, 0).NetworkBytes, "bf16 plans less network memory");
+    }
+
     [Fact]
     public void OnlyARingOfSlicesIsHeldForALongVolume()
     {

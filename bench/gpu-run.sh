@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# MedVox on a GPU side by side with PyTorch in one run (issues 5 and 6), on a machine with PyTorch (CUDA) and no .NET,
+# after bench/gpu-publish.sh has put pub/bench and pub/dotnet-rt.tar.xz into the repository:
+# - training: one iteration of an nnU-Net-sized 3D U-Net (6 stages, 32-320 filters, instance norm, 14 classes, SGD,
+#   cross-entropy) at batch 2 x 128^3 and 2 x 160^3, float32 and bf16 (MedVox: bf16 weights and activations with
+#   float32 master weights; PyTorch: autocast), and MedVox with activation checkpointing; time per step and the
+#   device memory each adds (MedVox: NVML, as TorchSharp has no allocator statistics; PyTorch: its allocator's
+#   peaks) beside the planner's estimate;
+# - prediction: a 512^3 int16 CT-like volume, patch 128^3, overlap 0.5, Gaussian, bf16, 4 windows per batch, same
+#   network, 14 classes: MedVox from the image in host memory to the label map in host memory, unconstrained and
+#   under --memory 4GB; PyTorch with MONAI's algorithm (output kept on the GPU, bench/predict_pytorch_cuda.py).
+# Usage: [OUT=DIR] [SECTIONS="predict train"] bench/gpu-run.sh      Everything it prints also goes to $OUT/gpu.log.
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="${OUT:-/tmp/medvox-gpu}"; mkdir -p "$out"
+work="$(mktemp -d)"
+exec > >(tee "$out/gpu.log") 2>&1
+python=python3
+features=32,64,128,256,320,320
+
+mkdir -p /tmp/dn && tar xJf "$root/pub/dotnet-rt.tar.xz" -C /tmp/dn
+torchlib="$($python -c 'import torch, os; print(os.path.dirname(torch.__file__) + "/lib")')"
+export DOTNET_ROOT=/tmp/dn LD_LIBRARY_PATH="$torchlib:${LD_LIBRARY_PATH:-}" DOTNET_CLI_TELEMETRY_OPTOUT=1
+medvox() { timeout "${LIMIT:-150}" /tmp/dn/dotnet "$root/pub/bench/MedVox.Benchmarks.dll" compare "$@"; }
+
+date -u; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader; nproc
+$python -c 'import torch; print("pytorch", torch.__version__, "cuda", torch.version.cuda, torch.cuda.get_device_name(0))'
+
+for section in ${SECTIONS:-predict train}; do
+  case "$section" in
+  predict)
+    echo "== prediction 512^3, patch 128^3, overlap 0.5, 14 classes =="
+    medvox predict setup "$work/model" 128 "$features" 14
+    medvox predict volume "$work/ct512.nii" 512 int16
+    echo "-- MedVox bf16, --memory 6GB"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-6.nii" 0.5 --device cuda --compute bf16 --memory 6442450944 --repeat 2
+    echo "-- MedVox bf16, --memory 4GB"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-4.nii" 0.5 --device cuda --compute bf16 --memory 4294967296 --repeat 2
+    echo "-- MedVox bf16, batch 4, --memory 24GB"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-24.nii" 0.5 --device cuda --compute bf16 --batch 4 --memory 25769803776 --repeat 2
+    echo "-- PyTorch (MONAI's algorithm, output on the GPU), bf16 autocast, batch 4"
+    timeout 150 $python "$root/bench/predict_pytorch_cuda.py" "$work/ct512.nii" "$features" 14 128 0.5 4 3
+    ;;
+  train)
+    echo "== training iteration, batch 2, 14 classes =="
+    for patch in 128 160; do
+      for mode in float32 bf16; do
+        flag=""; [ "$mode" = bf16 ] && flag="--bf16"
+        echo "-- MedVox ${patch}^3 $mode"; medvox unet-train --device cuda --patch $patch --batch 2 --features "$features" --classes 14 --steps 5 --warmup 3 $flag
+        echo "-- PyTorch ${patch}^3 $mode"; timeout 150 $python "$root/bench/unet_train_pytorch_cuda.py" $patch 2 "$features" 14 5 3 $mode
+      done
+      echo "-- MedVox ${patch}^3 bf16 + checkpointing"; medvox unet-train --device cuda --patch $patch --batch 2 --features "$features" --classes 14 --steps 5 --warmup 3 --bf16 --checkpointing
+    done
+    ;;
+  esac
+done
+rm -rf "$work"
