@@ -9,7 +9,7 @@
 # - prediction: a 512^3 int16 CT-like volume, patch 128^3, overlap 0.5, Gaussian, bf16, 4 windows per batch, same
 #   network, 14 classes: MedVox from the image in host memory to the label map in host memory, unconstrained and
 #   under --memory 4GB; PyTorch with MONAI's algorithm (output kept on the GPU, bench/predict_pytorch_cuda.py).
-# Usage: [OUT=DIR] [SECTIONS="predict train"] bench/gpu-run.sh      Everything it prints also goes to $OUT/gpu.log.
+# Usage: [OUT=DIR] [SECTIONS="predict train"] [PATCHES="128 160"] [MODES="float32 bf16"] [PYTORCH_BENCHMARK="0 1"] bench/gpu-run.sh      Everything it prints also goes to $OUT/gpu.log.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${OUT:-/tmp/medvox-gpu}"; mkdir -p "$out"
@@ -32,21 +32,27 @@ for section in ${SECTIONS:-predict train}; do
     echo "== prediction 512^3, patch 128^3, overlap 0.5, 14 classes =="
     medvox predict setup "$work/model" 128 "$features" 14
     medvox predict volume "$work/ct512.nii" 512 int16
-    echo "-- MedVox bf16, --memory 6GB"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-6.nii" 0.5 --device cuda --compute bf16 --memory 6442450944 --repeat 2
-    echo "-- MedVox bf16, --memory 4GB"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-4.nii" 0.5 --device cuda --compute bf16 --memory 4294967296 --repeat 2
-    echo "-- MedVox bf16, batch 4, --memory 24GB"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-24.nii" 0.5 --device cuda --compute bf16 --batch 4 --memory 25769803776 --repeat 2
-    echo "-- PyTorch (MONAI's algorithm, output on the GPU), bf16 autocast, batch 4"
-    timeout 150 $python "$root/bench/predict_pytorch_cuda.py" "$work/ct512.nii" "$features" 14 128 0.5 4 3
+    echo "-- MedVox bf16, --memory 6GB"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-6.nii" 0.5 --device cuda --compute bf16 --memory 6442450944 --repeat 3
+    echo "-- MedVox bf16, --memory 4GB"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-4.nii" 0.5 --device cuda --compute bf16 --memory 4294967296 --repeat 3
+    echo "-- MedVox bf16, batch 4, --memory 24GB"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-24.nii" 0.5 --device cuda --compute bf16 --batch 4 --memory 25769803776 --repeat 3
+    for benchmark in 0 1; do
+      echo "-- PyTorch (MONAI's algorithm, output on the GPU), bf16 autocast, batch 4, cudnn.benchmark=$benchmark"
+      CUDNN_BENCHMARK=$benchmark timeout 150 $python "$root/bench/predict_pytorch_cuda.py" "$work/ct512.nii" "$features" 14 128 0.5 4 3
+    done
     ;;
   train)
     echo "== training iteration, batch 2, 14 classes =="
-    for patch in 128 160; do
-      for mode in float32 bf16; do
+    for patch in ${PATCHES:-128 160}; do
+      for mode in ${MODES:-float32 bf16}; do
         flag=""; [ "$mode" = bf16 ] && flag="--bf16"
         echo "-- MedVox ${patch}^3 $mode"; medvox unet-train --device cuda --patch $patch --batch 2 --features "$features" --classes 14 --steps 5 --warmup 3 $flag
-        echo "-- PyTorch ${patch}^3 $mode"; timeout 150 $python "$root/bench/unet_train_pytorch_cuda.py" $patch 2 "$features" 14 5 3 $mode
+        for benchmark in ${PYTORCH_BENCHMARK:-0 1}; do
+          echo "-- PyTorch ${patch}^3 $mode cudnn.benchmark=$benchmark"; CUDNN_BENCHMARK=$benchmark timeout 150 $python "$root/bench/unet_train_pytorch_cuda.py" $patch 2 "$features" 14 5 3 $mode
+        done
       done
       echo "-- MedVox ${patch}^3 bf16 + checkpointing"; medvox unet-train --device cuda --patch $patch --batch 2 --features "$features" --classes 14 --steps 5 --warmup 3 --bf16 --checkpointing
+      echo "-- MedVox ${patch}^3 bf16 + checkpointing, PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True"
+      PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True medvox unet-train --device cuda --patch $patch --batch 2 --features "$features" --classes 14 --steps 5 --warmup 3 --bf16 --checkpointing
     done
     ;;
   esac

@@ -70,6 +70,9 @@ def main():
     classes, patch = int(sys.argv[3]), int(sys.argv[4])
     overlap, batch, repeat = float(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
     device = torch.device("cuda")
+    # CUDNN_BENCHMARK=1: cuDNN's autotuner, as nnU-Net sets it (MedVox turns it on for CUDA).
+    torch.backends.cudnn.benchmark = os.environ.get("CUDNN_BENCHMARK", "0") == "1"
+    print(f"pytorch_cudnn_benchmark {torch.backends.cudnn.benchmark}")
     torch.manual_seed(0)
     net = UNet(features, classes).to(device).eval()
     volume = torch.from_numpy(read_nifti_int16(path).copy()).pin_memory()

@@ -20,6 +20,9 @@ def main():
     classes, steps, warmup = (int(a) for a in sys.argv[4:7])
     bf16 = sys.argv[7] == "bf16"
     device = torch.device("cuda")
+    # CUDNN_BENCHMARK=1: cuDNN's autotuner, as nnU-Net sets it (MedVox turns it on for CUDA).
+    torch.backends.cudnn.benchmark = os.environ.get("CUDNN_BENCHMARK", "0") == "1"
+    print(f"pytorch_cudnn_benchmark {torch.backends.cudnn.benchmark}")
     torch.manual_seed(0)
     net = UNet(features, classes).to(device).train()
     optimizer = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.99, weight_decay=3e-5, nesterov=True)

@@ -73,4 +73,12 @@ public class TorchRuntimeTests
     [Fact]
     public void UnknownDeviceNameIsAClearError() =>
         Assert.Contains("auto, cpu or cuda", Assert.Throws<MedVoxException>(() => TorchRuntime.Parse("tpu")).Message, StringComparison.Ordinal);
+
+    /// <summary>The cuDNN autotuner switch is reached through LibTorch's exported context (no CUDA needed to set it).</summary>
+    [Fact]
+    public void CuDnnAutotunerSwitchesOnAndOff()
+    {
+        Assert.True(CuDnnSettings.TrySetBenchmark(true));
+        Assert.True(CuDnnSettings.TrySetBenchmark(false));
+    }
 }

@@ -55,6 +55,12 @@ public sealed class Predictor : IDisposable
         _log = options.Log ?? (_ => { });
         _patch = plan.Network.Dimensions == 2 ? [1, plan.PatchSize[0], plan.PatchSize[1]] : [plan.PatchSize[0], plan.PatchSize[1], plan.PatchSize[2]];
         Device = TorchRuntime.Resolve(options.Device);
+        if (Device.type == DeviceType.CUDA)
+        {
+            // Every window has the same shape: let cuDNN time its algorithms once and keep the fastest (as nnU-Net).
+            CuDnnSettings.TrySetBenchmark(true);
+        }
+
         network.to(Device);
         if (options.Compute == PrecisionMode.BFloat16)
         {
@@ -354,11 +360,14 @@ public sealed class Predictor : IDisposable
 
         var networkType = Options.Compute == PrecisionMode.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
         using var slices = inside ? zeros([ring, inputs, volume[1], volume[2]], networkType, Device).DetachFromDisposeScope() : null;
-        var hostRing = new float[inside ? 1 : ring][];
+        var hostRing = new float[inside ? 0 : ring][];
         for (int i = 0; i < hostRing.Length; i++)
         {
             hostRing[i] = new float[sliceLength];
         }
+
+        // Slices are read ahead by up to one window's depth (memory the input ring's estimate already holds).
+        using var prefetcher = inside ? new SlicePrefetcher(pre, volume[0], _patch[0], cancellation) : null;
 
         int batchSize = memory.BatchSize;
         long windowVoxels = (long)_patch[0] * _patch[1] * _patch[2];
@@ -387,9 +396,13 @@ public sealed class Predictor : IDisposable
                         continue;
                     }
 
-                    pre.ReadSlice(produced, hostRing[0]);
-                    using var scope = NewDisposeScope();
-                    slices[produced % ring].copy_(torch.tensor(hostRing[0], [inputs, volume[1], volume[2]]));
+                    var slice = prefetcher!.Take();
+                    using (var scope = NewDisposeScope())
+                    {
+                        slices[produced % ring].copy_(torch.tensor(slice, [inputs, volume[1], volume[2]]));
+                    }
+
+                    prefetcher.Return(slice);
                 }
 
                 timings.Preprocessing += clock.Elapsed;

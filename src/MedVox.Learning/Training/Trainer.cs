@@ -43,6 +43,11 @@ public sealed class Trainer : IDisposable
         _loss = loss;
         Options = options;
         _device = device;
+        if (device.type == TorchSharp.DeviceType.CUDA)
+        {
+            // Patches keep one shape: cuDNN's autotuner picks the fastest algorithms once (nnU-Net does the same).
+            Runtime.CuDnnSettings.TrySetBenchmark(true);
+        }
         if (network is Networks.UNet unet)
         {
             unet.ActivationCheckpointing = options.ActivationCheckpointing;
