@@ -35,7 +35,7 @@ for section in ${SECTIONS:-predict train}; do
     echo "-- MedVox bf16, --memory 6GB"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-6.nii" 0.5 --device cuda --compute bf16 --memory 6442450944 --repeat 3
     echo "-- MedVox bf16, --memory 4GB"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-4.nii" 0.5 --device cuda --compute bf16 --memory 4294967296 --repeat 3
     echo "-- MedVox bf16, batch 4, --memory 24GB"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-24.nii" 0.5 --device cuda --compute bf16 --batch 4 --memory 25769803776 --repeat 3
-    for benchmark in 0 1; do
+    for benchmark in ${PYTORCH_BENCHMARK:-0 1}; do
       echo "-- PyTorch (MONAI's algorithm, output on the GPU), bf16 autocast, batch 4, cudnn.benchmark=$benchmark"
       CUDNN_BENCHMARK=$benchmark timeout 150 $python "$root/bench/predict_pytorch_cuda.py" "$work/ct512.nii" "$features" 14 128 0.5 4 3
     done

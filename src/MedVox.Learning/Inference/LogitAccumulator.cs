@@ -15,7 +15,7 @@ namespace MedVox.Learning.Inference;
 internal sealed class LogitAccumulator : IDisposable
 {
     /// <summary>Largest magnitude float16 holds with room to spare.</summary>
-    private const float HalfLimit = 60000f;
+    internal const float HalfLimit = 60000f;
 
     private readonly long[] _shape;
     private readonly Device _compute;

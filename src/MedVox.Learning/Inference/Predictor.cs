@@ -209,7 +209,20 @@ public sealed class Predictor : IDisposable
         {
             probabilities = Options.Probabilities ? Image.Create(frame, ElementType.Float32, Plan.Network.Classes, allocation) : null;
             var timings = new PredictionTimings();
-            var placement = Run(pre, memory, labels, probabilities, timings, progress, cancellation);
+            AccumulatorPlacement placement;
+            try
+            {
+                placement = Run(pre, memory, labels, probabilities, timings, progress, cancellation);
+            }
+            catch (HalfOverflowException)
+            {
+                _log("logits exceed float16's range; predicting again with a float32 accumulator");
+                memory = memory with { Precision = AccumulatorPrecision.Float32, AccumulatorBytes = memory.AccumulatorBytes * 2 };
+                pre = StreamingPreprocessor.Create(channels, Plan.Preprocessing, cancellation);
+                timings = new PredictionTimings();
+                placement = Run(pre, memory, labels, probabilities, timings, progress, cancellation);
+            }
+
             timings.Total = started.Elapsed;
             _log(timings.ToString());
             return new PredictionResult(labels, probabilities, memory, placement, timings, warnings);
@@ -369,6 +382,12 @@ public sealed class Predictor : IDisposable
         // Slices are read ahead by up to one window's depth (memory the input ring's estimate already holds).
         using var prefetcher = inside ? new SlicePrefetcher(pre, volume[0], _patch[0], cancellation) : null;
 
+        // float16 logits on the device are checked for overflow only when slices are finalised, not after every
+        // batch: reading a value back waits for the device, and the host then cannot queue the next batch while the
+        // current one runs. Logits beyond float16 (rare: nnU-Net never checks) make the whole case run again in float32.
+        using var deferredCheck = accumulator.Type == ScalarType.Float16 && accumulator.Placement == AccumulatorPlacement.Device
+            ? zeros(1, ScalarType.Float32, Device).DetachFromDisposeScope()
+            : null;
         int batchSize = memory.BatchSize;
         long windowVoxels = (long)_patch[0] * _patch[1] * _patch[2];
         using var batchInput = inside ? null : empty([batchSize, inputs, _patch[0], _patch[1], _patch[2]], ScalarType.Float32).DetachFromDisposeScope();
@@ -436,7 +455,16 @@ public sealed class Predictor : IDisposable
                     timings.Windows += clock.Elapsed;
                     clock.Restart();
                     var logits = Forward(input);
-                    float maxAbs = accumulator.Type == ScalarType.Float16 ? logits.abs().max().item<float>() : 0f;
+                    float maxAbs = 0f;
+                    if (deferredCheck is not null)
+                    {
+                        deferredCheck.copy_(maximum(deferredCheck, logits.abs().max()));
+                    }
+                    else if (accumulator.Type == ScalarType.Float16)
+                    {
+                        maxAbs = logits.abs().max().item<float>();
+                    }
+
                     timings.Network += clock.Elapsed;
                     clock.Restart();
                     for (int j = 0; j < count; j++)
@@ -459,6 +487,11 @@ public sealed class Predictor : IDisposable
 
                 int next = first + count;
                 int finalBelow = next >= all.Count ? volume[0] : all[next].Row == 0 ? 0 : windows.FinalBelow(all[next].Row - 1);
+                if (deferredCheck is not null && finalBelow > finalized && deferredCheck.item<float>() > LogitAccumulator.HalfLimit)
+                {
+                    throw new HalfOverflowException();
+                }
+
                 clock.Restart();
                 for (; finalized < finalBelow; finalized++)
                 {
@@ -654,4 +687,9 @@ public sealed class Predictor : IDisposable
             throw new MedVoxException($"channel grid (size {actual.Size}, spacing {actual.Spacing}, origin {actual.Origin}) does not match {firstName} (size {expected.Size}, spacing {expected.Spacing}, origin {expected.Origin})", name, hint: "all channels of a case must lie on one voxel grid");
         }
     }
+}
+
+/// <summary>The float16 logits accumulated on the device outgrew float16 (checked at finalisation).</summary>
+internal sealed class HalfOverflowException : Exception
+{
 }

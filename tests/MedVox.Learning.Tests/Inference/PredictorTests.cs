@@ -83,6 +83,38 @@ public class PredictorTests
         Assert.True(bf16Result.Memory.NetworkBytes < float32.EstimateMemory(image.Geometry, 0).NetworkBytes, "bf16 plans less network memory");
     }
 
+    /// <summary>
+    /// float16 logits on the device are checked for overflow only when slices are finalised; logits beyond float16's
+    /// range then make the case run again with a float32 accumulator, giving the labels a float32 run gives.
+    /// </summary>
+    [Fact]
+    public void LogitsBeyondFloat16OnTheDeviceRunAgainInFloat32()
+    {
+        var plan = InferenceFixtures.CtPlan([8, 16, 16], [1.0, 1.0, 1.0]);
+        using var net = InferenceFixtures.Network(plan);
+        using (TorchSharp.torch.no_grad())
+        {
+            foreach (var (name, parameter) in net.named_parameters())
+            {
+                if (name.StartsWith("heads", StringComparison.Ordinal))
+                {
+                    parameter.mul_(1e6);
+                }
+            }
+        }
+
+        using var image = InferenceFixtures.CtVolume(InferenceFixtures.Oblique(30, 28, 20, 1.0, 1.0, 1.0));
+        var log = new List<string>();
+        using var predictor = new Predictor(plan, net, new PredictionOptions { Device = ComputeDevice.Cpu, Placement = AccumulatorPlacement.Device, Log = log.Add });
+        using var result = predictor.Predict([image], cancellation: Ct);
+        using var reference = new Predictor(plan, net, new PredictionOptions { Device = ComputeDevice.Cpu, Precision = AccumulatorPrecision.Float32 });
+        using var expected = reference.Predict([image], cancellation: Ct);
+
+        Assert.Contains(log, line => line.Contains("float32 accumulator", StringComparison.Ordinal));
+        Assert.Equal(AccumulatorPrecision.Float32, result.Memory.Precision);
+        ImageAssert.SamePixels(expected.Labels, result.Labels);
+    }
+
     [Fact]
     public void OnlyARingOfSlicesIsHeldForALongVolume()
     {
