@@ -1,4 +1,6 @@
 using System.Globalization;
+using MedVox.Experiments.Studies;
+using MedVox.Synthetic.XRay;
 using MedVox.Testing;
 
 namespace MedVox.Experiments.Tests;
@@ -22,5 +24,34 @@ public sealed class XRayExperimentTests
         Assert.True(dice[1] > 0.6, $"heart Dice {dice[1]}");
         Assert.Contains(rows, r => r[1].Contains("published", StringComparison.Ordinal) && r[2].Contains("context, real data", StringComparison.Ordinal));
         Assert.Contains("synthetic phantoms", string.Join(" ", result.Notes), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnUntrainedNetworkStaysBelowTheTinyTestsFloors()
+    {
+        // The floors above mean something only if a network that has not learnt stays under them: one SGD step of the
+        // tiny setting's U-Net, scored on the image it saw.
+        using var phantom = ChestXRayPhantom.Generate(new ChestXRayOptions { Size = 64 }, 1, 0, TestContext.Current.CancellationToken);
+        var sample = new Sample2D(phantom.Channels, phantom.Labels);
+        using var network = Segmentation2D.Train([sample], ChestXRayLabels.Names.Count, new UNet2DSettings([8, 16, 32], 64, 4, 1, 0.03, 1), null, TestContext.Current.CancellationToken);
+        var predicted = Segmentation2D.Predict(network, sample);
+        double lungs = Dice(predicted, sample.Labels, ChestXRayLabels.Lungs), heart = Dice(predicted, sample.Labels, ChestXRayLabels.Heart);
+        TestContext.Current.TestOutputHelper?.WriteLine($"untrained: lungs {lungs:F3}, heart {heart:F3}");
+        Assert.True(lungs < 0.8, $"lungs Dice {lungs} untrained");
+        Assert.True(heart < 0.6, $"heart Dice {heart} untrained");
+    }
+
+    internal static double Dice(byte[] predicted, byte[] reference, byte label)
+    {
+        long both = 0, p = 0, r = 0;
+        for (int i = 0; i < predicted.Length; i++)
+        {
+            bool inP = predicted[i] == label, inR = reference[i] == label;
+            p += inP ? 1 : 0;
+            r += inR ? 1 : 0;
+            both += inP && inR ? 1 : 0;
+        }
+
+        return p + r == 0 ? 1 : 2.0 * both / (p + r);
     }
 }
