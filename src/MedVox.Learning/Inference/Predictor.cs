@@ -379,8 +379,10 @@ public sealed class Predictor : IDisposable
             hostRing[i] = new float[sliceLength];
         }
 
-        // Slices are read ahead by up to one window's depth (memory the input ring's estimate already holds).
-        using var prefetcher = inside ? new SlicePrefetcher(pre, volume[0], _patch[0], cancellation) : null;
+        // Slices are read ahead on a thread: on a GPU by up to one window's depth of host memory, so that a row of
+        // windows finds its slices ready; on the CPU, where the network keeps the cores busy, by the 3 slices the
+        // input ring's estimate holds beyond the ring.
+        using var prefetcher = inside ? new SlicePrefetcher(pre, volume[0], Device.type == DeviceType.CUDA ? _patch[0] : 3, cancellation) : null;
 
         // float16 logits on the device are checked for overflow only when slices are finalised, not after every
         // batch: reading a value back waits for the device, and the host then cannot queue the next batch while the
