@@ -50,6 +50,39 @@ public class DemoCommandTests
         Assert.True(File.Exists(Path.Combine(output, "report.html")));
     }
 
+    /// <summary>
+    /// <c>--train</c> (cut to 2 iterations here; the shipped models took 300 and 200) trains both stages from scratch
+    /// into the output folder, with plans for their grids and no path of this run in them, and the demo then runs with
+    /// the new model, not the shipped one; a second <c>--train</c> refuses to overwrite them.
+    /// </summary>
+    [Fact]
+    public void TrainRetrainsBothModelsFromScratchAndUsesThem()
+    {
+        using var folder = TestData.CreateTempFolder();
+        string output = folder.File("demo");
+
+        var (code, text) = CliRunner.Run("demo", "--out", output, "--train", "--iterations", "2", "--device", "cpu");
+
+        Assert.True(code == 0, text);
+        foreach (var (stage, spacing) in new[] { (DemoModel.Fine, new[] { 6.0, 6, 8 }), (DemoModel.Coarse, new[] { 12.0, 12, 16 }) })
+        {
+            string model = Path.Combine(output, stage.Name);
+            Assert.True(File.Exists(Path.Combine(model, ModelFolder.WeightsFile)), text);
+            var plan = ModelFolder.LoadPlan(Path.Combine(model, ModelFolder.PlanFile));
+            Assert.Equal(spacing, plan.Preprocessing.TargetSpacing);
+            Assert.Null(plan.DatasetPath);
+            Assert.Equal(["background", "liver", "spleen", "kidney_right", "kidney_left"], plan.Labels.OrderBy(l => l.Value).Select(l => l.Key));
+            Assert.Contains($"trained {stage.Name} (", text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("model: " + Path.Combine(output, "model") + " (", text.Replace("\n", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(output, "metrics.csv")));
+
+        (code, text) = CliRunner.Run("demo", "--out", output, "--train", "--iterations", "2", "--device", "cpu");
+        Assert.Equal(1, code);
+        Assert.Contains("already holds a demo model", CliRunner.ErrorLine(text), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void TheTrainingSeedIsRefusedForTheHeldOutCase()
     {

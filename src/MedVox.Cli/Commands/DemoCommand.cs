@@ -55,6 +55,15 @@ internal static class DemoCommand
             throw new MedVoxException($"--iterations must be positive, got {iterations}", field: "--iterations");
         }
 
+        foreach (var stage in train ? new[] { DemoModel.Coarse, DemoModel.Fine } : [])
+        {
+            string model = Path.Combine(folder, stage.Name);
+            if (File.Exists(Path.Combine(model, ModelFolder.WeightsFile)) || Directory.Exists(Path.Combine(model, SegmentationTraining.CheckpointFolder)))
+            {
+                throw new MedVoxException("already holds a demo model", model, hint: $"delete it to train again, or use it with --model {model}");
+            }
+        }
+
         var console = context.Console;
         var clock = Stopwatch.StartNew();
         console.MarkupLine("[bold]MedVox demo[/]: synthetic abdomen CT -> 3D U-Net at full resolution -> evaluation -> report");
@@ -117,15 +126,6 @@ internal static class DemoCommand
     /// </summary>
     private static string Train(CliContext context, string folder, int? iterations, CancellationToken cancellation)
     {
-        foreach (var stage in new[] { DemoModel.Coarse, DemoModel.Fine })
-        {
-            string model = Path.Combine(folder, stage.Name);
-            if (File.Exists(Path.Combine(model, ModelFolder.WeightsFile)) || Directory.Exists(Path.Combine(model, SegmentationTraining.CheckpointFolder)))
-            {
-                throw new MedVoxException("already holds a demo model", model, hint: $"delete it to train again, or use it with --model {model}");
-            }
-        }
-
         var console = context.Console;
         foreach (var stage in new[] { DemoModel.Coarse, DemoModel.Fine })
         {
