@@ -1,72 +1,108 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using MedVox.Classical.Abdomen;
 using MedVox.Cli.Terminal;
 using MedVox.Evaluation.Segmentation;
 using MedVox.IO;
 using MedVox.IO.Datasets;
-using MedVox.Synthetic;
-using MedVox.Synthetic.Abdomen;
+using MedVox.Learning.Inference;
+using MedVox.Learning.Planning;
+using MedVox.Learning.Runtime;
+using MedVox.Learning.Training;
 using Spectre.Console;
 
 namespace MedVox.Cli.Commands;
 
 /// <summary>
-/// <c>medvox demo</c>: the README's main command. Generates a small abdomen CT phantom dataset (once), segments a
-/// held-out case at its full resolution, evaluates it against the exact ground truth, and writes the NIfTI masks,
-/// metrics and an HTML report. The segmentation is the classical baseline until a trained network ships with MedVox.
+/// <c>medvox demo</c>: the README's main command. Generates a held-out abdomen CT phantom (a seed the model never saw),
+/// segments it at its full resolution with the shipped 3D U-Net (<c>models/phantom-abdomen</c>) through the
+/// sliding-window <see cref="Predictor"/>, evaluates it against the exact ground truth, and writes the NIfTI mask,
+/// metrics and an HTML report. <c>--train</c> first trains the U-Net from scratch (a few minutes on a CPU) and uses it.
 /// </summary>
 internal static class DemoCommand
 {
-    /// <summary>The structures the classical baseline segments, by their phantom dataset names.</summary>
-    private static readonly string[] Organs = ["liver", "spleen", "kidney_right", "kidney_left", "stomach", "aorta", "inferior_vena_cava", "spine"];
-
     public static Command Create(CliContext context)
     {
-        var output = new Option<string>("--out") { Description = "Folder for the demo's dataset, predictions and report", DefaultValueFactory = _ => "medvox-demo" };
-        var cases = new Option<int>("--cases") { Description = "Phantom cases to generate (the last one is held out)", DefaultValueFactory = _ => 3 };
-        var size = new Option<int>("--size") { Description = "In-plane grid of the phantoms (voxels)", DefaultValueFactory = _ => 160 };
-        var seed = new Option<int>("--seed") { Description = "Phantom seed", DefaultValueFactory = _ => 1 };
-        var command = new Command("demo", "Run the main job on built-in synthetic data: phantoms, segmentation, evaluation, report") { output, cases, size, seed };
-        command.SetAction(parse => context.Execute(() => Run(context, parse.GetValue(output)!, parse.GetValue(cases), parse.GetValue(size), parse.GetValue(seed))));
+        var output = new Option<string>("--out") { Description = "Folder for the demo's phantoms, model (with --train), prediction and report", DefaultValueFactory = _ => "medvox-demo" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the held-out phantom (not the training seed)", DefaultValueFactory = _ => DemoModel.HeldOutSeed };
+        var train = new Option<bool>("--train") { Description = "Train the 3D U-Net (and the cascade's coarse model) from scratch into DIR/model (a few minutes on a CPU) and use it instead of the shipped one" };
+        var iterations = new Option<int?>("--iterations") { Description = $"Training iterations of each model with --train (default {DemoModel.Fine.Iterations} for the model, {DemoModel.Coarse.Iterations} for the cascade's coarse model)" };
+        var model = new Option<string?>("--model") { Description = "Use this model folder instead of the shipped models/phantom-abdomen" };
+        var device = DeviceOption.Create();
+        var command = new Command("demo", "Run the main job on built-in synthetic data: a phantom, 3D U-Net segmentation at full resolution, evaluation, report")
+        {
+            output, seed, train, iterations, model, device,
+        };
+        command.SetAction((parse, cancellation) => Task.FromResult(context.Execute(() => Run(
+            context, parse.GetValue(output)!, parse.GetValue(seed), parse.GetValue(train), parse.GetValue(iterations), parse.GetValue(model), parse.GetValue(device), cancellation))));
         return command;
     }
 
-    private static int Run(CliContext context, string folder, int cases, int size, int seed)
+    private static int Run(CliContext context, string folder, int seed, bool train, int? iterations, string? modelOption, ComputeDevice device, CancellationToken cancellation)
     {
-        if (cases < 1 || size < 48)
+        if (seed == DemoModel.TrainingSeed)
         {
-            throw new MedVoxException($"the demo needs at least one case of at least 48 voxels, got {cases} case(s) of {size}");
+            throw new MedVoxException($"seed {seed} made the training phantoms; the held-out case needs another", field: "--seed", hint: $"use e.g. {DemoModel.HeldOutSeed}");
+        }
+
+        if (train && modelOption is not null)
+        {
+            throw new MedVoxException("--train and --model exclude each other", field: "--model", hint: "--train trains into DIR/model and uses it");
+        }
+
+        if (iterations is < 1)
+        {
+            throw new MedVoxException($"--iterations must be positive, got {iterations}", field: "--iterations");
+        }
+
+        foreach (var stage in train ? new[] { DemoModel.Coarse, DemoModel.Fine } : [])
+        {
+            string model = Path.Combine(folder, stage.Name);
+            if (File.Exists(Path.Combine(model, ModelFolder.WeightsFile)) || Directory.Exists(Path.Combine(model, SegmentationTraining.CheckpointFolder)))
+            {
+                throw new MedVoxException("already holds a demo model", model, hint: $"delete it to train again, or use it with --model {model}");
+            }
         }
 
         var console = context.Console;
         var clock = Stopwatch.StartNew();
-        console.MarkupLine("[bold]MedVox demo[/]: synthetic abdomen CT -> segmentation at full resolution -> evaluation -> report");
-        console.MarkupLineInterpolated($"method: [yellow]{AbdomenBaselineSegmenter.Method}[/]; the 3D U-Net replaces it once a trained model ships with MedVox");
+        console.MarkupLine("[bold]MedVox demo[/]: synthetic abdomen CT -> 3D U-Net at full resolution -> evaluation -> report");
+        string modelFolder = train ? Train(context, folder, iterations, cancellation)
+            : modelOption ?? DemoModel.FindShipped(DemoModel.Fine)
+            ?? throw new MedVoxException($"the shipped model {DemoModel.Fine.ShippedFolder} is not beside the medvox program nor in the current folder", field: "--model", hint: "run medvox demo --train to train it (a few minutes), or give --model DIR");
 
-        string datasetDir = Path.Combine(folder, "dataset");
-        var dataset = EnsureDataset(context, datasetDir, cases, size, seed);
-        var heldOut = dataset.TrainingCases[^1];
+        var grid = DemoModel.Grid;
+        string heldOutDir = Path.Combine(folder, FormattableString.Invariant($"heldout-s{seed}"));
+        var heldOutSet = ProgressDisplay.Run(console, $"generating the held-out phantom (seed {seed})", 1.0, progress => DemoModel.OrganDataset(heldOutDir, grid, seed, 1, progress, cancellation));
+        var heldOut = heldOutSet.TrainingCases[0];
         string imagePath = heldOut.ImagePaths[0];
         string referencePath = heldOut.LabelPath ?? throw new MedVoxException("the held-out case has no label", imagePath);
 
         string predictions = Path.Combine(folder, "predictions");
         Directory.CreateDirectory(predictions);
-        string predictionPath = Path.Combine(predictions, heldOut.Id + dataset.Description.FileEnding);
-        IReadOnlyList<string> findings;
+        string predictionPath = Path.Combine(predictions, heldOut.Id + heldOutSet.Description.FileEnding);
+        var options = new PredictionOptions { Device = device, Log = line => console.MarkupLineInterpolated($"[grey]{line}[/]") };
+        using var predictor = Predictor.Load(modelFolder, options);
+        string patch = string.Join("x", predictor.Plan.PatchSize);
+        string spacing = string.Join("x", predictor.Plan.Preprocessing.TargetSpacing.Select(s => s.ToString("0.##", CultureInfo.InvariantCulture)));
+        string modelLine = $"model: {modelFolder} (3D U-Net, features {string.Join("-", predictor.Plan.Network.Features)}, patch {patch} at {spacing} mm (z, y, x))";
+        console.MarkupLineInterpolated($"{modelLine}");
+        PredictionResult result;
         using (var ct = ImageFile.Read(imagePath))
         {
-            console.MarkupLineInterpolated($"held-out case [bold]{heldOut.Id}[/]: {ct.Size} voxels at {ct.Geometry.Spacing} mm, segmented at that resolution");
-            using var result = ProgressDisplay.Run(console, $"segmenting {heldOut.Id}", 1, _ => AbdomenBaselineSegmenter.Run(ct));
-            ImageFile.Write(result.Labels, predictionPath);
-            findings = result.Findings;
+            console.MarkupLineInterpolated($"held-out case [bold]{heldOut.Id}[/]: {ct.Size} voxels at {ct.Geometry.Spacing} mm, predicted at that resolution with Gaussian-blended sliding windows");
+            result = ProgressDisplay.Run(console, $"segmenting {heldOut.Id}", 1, progress => predictor.Predict([ct], [imagePath], progress, cancellation));
         }
 
-        var labels = LabelSet.FromDatasetJson(Path.Combine(datasetDir, "dataset.json")).Only(Organs);
-        var options = new SegmentationOptions { SurfaceTolerance = 2.0 };
-        var caseResult = SegmentationEvaluator.EvaluateFiles(heldOut.Id, predictionPath, referencePath, labels, options);
-        var report = new SegmentationReport([caseResult], labels, options);
+        using (result)
+        {
+            ImageFile.Write(result.Labels, predictionPath);
+        }
+
+        var labels = LabelSet.FromDatasetJson(Path.Combine(heldOutDir, DatasetDescription.FileName));
+        var evaluation = new SegmentationOptions { SurfaceTolerance = 2.0 };
+        var caseResult = SegmentationEvaluator.EvaluateFiles(heldOut.Id, predictionPath, referencePath, labels, evaluation);
+        var report = new SegmentationReport([caseResult], labels, evaluation);
         if (report.HasProblems)
         {
             throw new MedVoxException($"the evaluation failed: {string.Join("; ", report.ProblemLines)}", predictionPath);
@@ -75,8 +111,8 @@ internal static class DemoCommand
         SegmentationReportWriter.WriteCsv(report, Path.Combine(folder, "metrics.csv"));
         SegmentationReportWriter.WriteJson(report, Path.Combine(folder, "summary.json"));
         string html = Path.Combine(folder, "report.html");
-        ReportCommand.WriteHtml(context, html, "MedVox demo: abdomen phantom, classical baseline", report, Path.GetDirectoryName(imagePath),
-            [$"method: {AbdomenBaselineSegmenter.Method}", $"data: synthetic abdomen CT phantoms (seed {seed}, {cases} case(s), {size} voxels in-plane), portal venous phase; exact ground truth", .. findings.Select(f => "finding: " + f)]);
+        ReportCommand.WriteHtml(context, html, "MedVox demo: abdomen phantom, 3D U-Net", report, Path.GetDirectoryName(imagePath),
+            [modelLine, FormattableString.Invariant($"data: a synthetic abdomen CT phantom (portal venous, seed {seed}; the model was trained on seed {DemoModel.TrainingSeed}), {grid.Size}x{grid.Size}x{grid.Slices} voxels of {grid.Spacing}x{grid.Spacing}x{grid.SliceSpacing} mm; exact ground truth")]);
 
         console.Write(DiceTable(caseResult));
         console.MarkupLineInterpolated($"prediction [green]{predictionPath}[/], metrics [green]{Path.Combine(folder, "metrics.csv")}[/], report [green]{html}[/]");
@@ -84,30 +120,34 @@ internal static class DemoCommand
         return 0;
     }
 
-    /// <summary>Generates the phantom dataset unless a complete one is already there.</summary>
-    private static DecathlonDataset EnsureDataset(CliContext context, string directory, int cases, int size, int seed)
+    /// <summary>
+    /// Generates the training phantoms (once per grid) and trains the cascade's coarse model (DIR/model-coarse) and the
+    /// demo's model (DIR/model) from scratch; returns the latter.
+    /// </summary>
+    private static string Train(CliContext context, string folder, int? iterations, CancellationToken cancellation)
     {
-        if (File.Exists(Path.Combine(directory, "dataset.json")))
+        var console = context.Console;
+        foreach (var stage in new[] { DemoModel.Coarse, DemoModel.Fine })
         {
-            var existing = DecathlonDataset.Read(directory);
-            if (existing.TrainingCases.Count == cases && existing.TrainingCases.All(c => c.LabelPath is not null && File.Exists(c.LabelPath)))
+            var grid = stage.Grid;
+            string gridName = FormattableString.Invariant($"{grid.Size}x{grid.Size}x{grid.Slices} at {grid.Spacing}x{grid.Spacing}x{grid.SliceSpacing} mm");
+            string trainingDir = Path.Combine(folder, "training-" + stage.Name);
+            var dataset = ProgressDisplay.Run(console, $"generating {DemoModel.TrainingCases} training phantoms for {stage.Name} (seed {DemoModel.TrainingSeed}, {gridName})", 1.0, progress => DemoModel.OrganDataset(trainingDir, grid, DemoModel.TrainingSeed, DemoModel.TrainingCases, progress, cancellation));
+            int steps = iterations ?? stage.Iterations;
+            string modelFolder = Path.Combine(folder, stage.Name);
+            var clock = Stopwatch.StartNew();
+            TrainingOutcome outcome = null!;
+            ProgressDisplay.Run(console, progress =>
             {
-                context.Console.MarkupLineInterpolated($"reusing the phantom dataset in {directory}");
-                return existing;
-            }
-
-            throw new MedVoxException("holds another dataset than the demo would generate", directory, hint: "delete the folder or choose another --out");
+                var task = progress.AddTask($"training {stage.Name} from scratch ({steps} iterations)", maxValue: 1);
+                var report = new Progress<TrainingStatus>(s => task.Value = s.Phase == "training" ? s.Fraction : task.Value);
+                outcome = DemoModel.Train(stage, dataset, modelFolder, Path.Combine(folder, "cache-" + stage.Name), steps, report, cancellation);
+                task.Value = task.MaxValue;
+            });
+            console.MarkupLineInterpolated($"trained {stage.Name} ({gridName}): {outcome.Iteration} iterations in {clock.Elapsed.TotalSeconds:F0} s, last loss {outcome.LastLoss:F4}; written to [green]{modelFolder}[/]");
         }
 
-        var options = new PhantomOptions
-        {
-            Cases = cases,
-            Seed = seed,
-            Size = size,
-            Abdomen = new AbdomenOptions { Size = size, Contrast = ContrastPhase.PortalVenous },
-        };
-        ProgressDisplay.Run(context.Console, $"generating {cases} abdomen phantom(s)", 1.0, progress => PhantomDatasets.Generate(PhantomKind.Abdomen, directory, options, progress));
-        return DecathlonDataset.Read(directory);
+        return Path.Combine(folder, DemoModel.Fine.Name);
     }
 
     private static Table DiceTable(CaseResult result)

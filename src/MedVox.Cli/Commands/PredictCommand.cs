@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using MedVox.Cli.Terminal;
+using MedVox.Imaging;
 using MedVox.Learning.Inference;
 using MedVox.Learning.Training;
 using Spectre.Console;
@@ -34,9 +35,11 @@ internal static class PredictCommand
         var compute = new Option<string>("--compute") { Description = "Network numbers: float32, or bf16 (bfloat16 weights and activations: half the memory, tensor cores on a GPU)", DefaultValueFactory = _ => "float32" };
         var ending = new Option<string?>("--ending") { Description = "Output file ending (.nii.gz, .nrrd, .mha...); default: the input's (.nii.gz for DICOM)" };
         var series = ImageInput.SeriesOption();
+        var cascade = new Option<string?>("--cascade") { Description = "Coarse-to-fine: this low-resolution model folder localises the region of interest first; --model segments only inside it, at full resolution" };
+        var margin = new Option<double>("--cascade-margin") { Description = "Millimetres added around the coarse model's region on every side", DefaultValueFactory = _ => 10 };
         var command = new Command("predict", "Segment images with a trained model: sliding windows at full resolution, in bounded memory")
         {
-            model, input, output, device, memory, overlap, tta, shard, probabilities, batch, placement, precision, compute, ending, series,
+            model, input, output, device, memory, overlap, tta, shard, probabilities, batch, placement, precision, compute, ending, series, cascade, margin,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(context.Execute(() =>
         {
@@ -58,14 +61,29 @@ internal static class PredictCommand
                 Probabilities = parse.GetValue(probabilities),
                 Log = line => context.Console.MarkupLineInterpolated($"[grey]{line}[/]"),
             };
-            return Run(context, parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(shard), parse.GetValue(ending), parse.GetValue(series), options, cancellation);
+            var stages = new ModelStages(parse.GetValue(model)!, parse.GetValue(cascade), parse.GetValue(margin));
+            return Run(context, stages, parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(shard), parse.GetValue(ending), parse.GetValue(series), options, cancellation);
         })));
         return command;
     }
 
-    private static int Run(CliContext context, string modelFolder, string input, string output, string? shardText, string? ending, string? series, PredictionOptions options, CancellationToken cancellation)
+    /// <summary>The model folder, and the coarse model folder and margin of a cascade.</summary>
+    private sealed record ModelStages(string Fine, string? Coarse, double MarginMillimetres);
+
+    private static int Run(CliContext context, ModelStages stages, string input, string output, string? shardText, string? ending, string? series, PredictionOptions options, CancellationToken cancellation)
     {
         options.Validate();
+        string modelFolder = stages.Fine;
+        if (stages.Coarse is not null && options.Probabilities)
+        {
+            throw new MedVoxException("a cascade writes labels only, no probabilities", field: "--probabilities", hint: "leave out --probabilities, or predict without --cascade");
+        }
+
+        if (stages.Coarse is not null && !(stages.MarginMillimetres >= 0 && double.IsFinite(stages.MarginMillimetres)))
+        {
+            throw new MedVoxException($"the margin must be a number of millimetres >= 0, got {stages.MarginMillimetres.ToString(CultureInfo.InvariantCulture)}", field: "--cascade-margin");
+        }
+
         var all = PredictionCases.Resolve(input);
         var cases = all;
         string shardNote = string.Empty;
@@ -77,10 +95,18 @@ internal static class PredictCommand
         }
 
         using var predictor = Predictor.Load(modelFolder, options);
-        string modelHash = PredictionSidecar.HashModel(modelFolder);
-        var job = new PredictionJob(predictor, modelHash, output, ending, path => ImageInput.Read(context, path, series, 0, new Progress<double>()).Image);
+        using var coarse = stages.Coarse is null ? null : Predictor.Load(stages.Coarse, options);
+        using var cascade = coarse is null ? null : new CascadePredictor(coarse, predictor, stages.MarginMillimetres);
+        Func<string, Image> folderReader = path => ImageInput.Read(context, path, series, 0, new Progress<double>()).Image;
+        var job = cascade is null
+            ? new PredictionJob(predictor, PredictionSidecar.HashModel(modelFolder), output, ending, folderReader)
+            : new PredictionJob(cascade, PredictionSidecar.HashCascade(stages.Coarse!, modelFolder, stages.MarginMillimetres), output, ending, folderReader);
         job.Prepare();
-        context.Console.MarkupLineInterpolated($"{cases.Count} of {all.Count} case(s){shardNote}; model {Path.GetFileName(Path.TrimEndingDirectorySeparator(modelFolder))} ({predictor.Plan.Network.Dimensions}D, patch {string.Join("x", predictor.Plan.PatchSize)}) on {predictor.Device.type.ToString().ToLowerInvariant()}");
+        context.Console.MarkupLineInterpolated($"{cases.Count} of {all.Count} case(s){shardNote}; model {Describe(modelFolder, predictor)} on {predictor.Device.type.ToString().ToLowerInvariant()}");
+        if (coarse is not null)
+        {
+            context.Console.MarkupLineInterpolated($"cascade: coarse model {Describe(stages.Coarse!, coarse)} localises, margin {stages.MarginMillimetres.ToString("0.##", CultureInfo.InvariantCulture)} mm");
+        }
 
         int written = 0, skipped = 0, failed = 0;
         foreach (var predictionCase in cases)
@@ -107,6 +133,10 @@ internal static class PredictCommand
         context.Console.MarkupLineInterpolated($"{written} written, {skipped} skipped, {failed} failed");
         return failed > 0 ? 1 : 0;
     }
+
+    private static string Describe(string folder, Predictor predictor) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(folder))} ({predictor.Plan.Network.Dimensions}D, patch {string.Join("x", predictor.Plan.PatchSize)} at {string.Join("x", predictor.Plan.Preprocessing.TargetSpacing.Select(s => s.ToString("0.##", CultureInfo.InvariantCulture)))} mm)");
 
     /// <summary>Parses "8GB", "1.5G", "512MB", "64KiB" or a number of bytes (units of 1024).</summary>
     internal static long ParseBytes(System.CommandLine.Parsing.ArgumentResult result)

@@ -30,6 +30,7 @@ public sealed class PredictionJob
     public const string ProbabilitiesFolder = "probabilities";
 
     private readonly Predictor _predictor;
+    private readonly CascadePredictor? _cascade;
     private readonly string _modelHash;
     private readonly string? _ending;
     private readonly Func<string, Image>? _folderReader;
@@ -55,7 +56,28 @@ public sealed class PredictionJob
         }
     }
 
+    /// <summary>
+    /// A job whose cases go through a coarse-to-fine <paramref name="cascade"/>; <paramref name="modelHash"/> should
+    /// cover both stages and the margin (<see cref="PredictionSidecar.HashCascade"/>). A cascade writes no probabilities.
+    /// </summary>
+    public PredictionJob(CascadePredictor cascade, string modelHash, string outputDirectory, string? ending = null, Func<string, Image>? folderReader = null)
+        : this(FineOf(cascade), modelHash, outputDirectory, ending, folderReader)
+    {
+        if (cascade.Fine.Options.Probabilities || cascade.Coarse.Options.Probabilities)
+        {
+            throw new MedVoxException("a cascade writes labels only, no probabilities", field: "--probabilities", hint: "leave out --probabilities, or predict without --cascade");
+        }
+
+        _cascade = cascade;
+    }
+
     public string OutputDirectory { get; }
+
+    private static Predictor FineOf(CascadePredictor cascade)
+    {
+        ArgumentNullException.ThrowIfNull(cascade);
+        return cascade.Fine;
+    }
 
     /// <summary>Creates the output folder and proves it writable, before any long work.</summary>
     public void Prepare()
@@ -105,7 +127,9 @@ public sealed class PredictionJob
                     images.Add(Read(input));
                 }
 
-                using var result = _predictor.Predict(images, predictionCase.Inputs, progress, cancellation);
+                using var result = _cascade is null
+                    ? _predictor.Predict(images, predictionCase.Inputs, progress, cancellation)
+                    : _cascade.Predict(images, predictionCase.Inputs, progress, cancellation);
                 var outputs = new List<PredictionOutput>();
                 string labels = predictionCase.Id + ending;
                 ImageFile.Write(result.Labels, Path.Combine(OutputDirectory, labels));
@@ -169,6 +193,11 @@ public sealed class PredictionJob
         {
             _predictor.CheckInput(first.Geometry, channels, null, first.Path);
             _ = _predictor.EstimateMemory(first.Geometry, Math.Min(inMemory, _predictor.BudgetBytes / 2));
+            if (_cascade is not null)
+            {
+                _cascade.Coarse.CheckInput(first.Geometry, channels, null, first.Path);
+                _ = _cascade.Coarse.EstimateMemory(first.Geometry, Math.Min(inMemory, _predictor.BudgetBytes / 2));
+            }
         }
     }
 

@@ -50,6 +50,18 @@ public sealed record PredictionSidecar
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
+    /// <summary>SHA-256 of a coarse-to-fine cascade: both model folders (coarse first) and the margin.</summary>
+    public static string HashCascade(string coarseFolder, string fineFolder, double marginMillimetres)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        AppendFile(hash, System.IO.Path.Combine(coarseFolder, ModelFolder.PlanFile));
+        AppendFile(hash, System.IO.Path.Combine(coarseFolder, ModelFolder.WeightsFile));
+        AppendFile(hash, System.IO.Path.Combine(fineFolder, ModelFolder.PlanFile));
+        AppendFile(hash, System.IO.Path.Combine(fineFolder, ModelFolder.WeightsFile));
+        hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"cascade margin={marginMillimetres:R}")));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
     /// <summary>SHA-256 over the inputs' contents, in order; a folder contributes its files' relative names and contents in ordinal order.</summary>
     public static string HashInputs(IReadOnlyList<string> inputs)
     {
