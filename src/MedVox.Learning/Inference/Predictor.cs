@@ -270,12 +270,7 @@ public sealed class Predictor : IDisposable
             // logits ring live there; the input image, finalising buffers and output stay in host RAM.
             long fixedBytes = network + inputRing + (cuda ? 0 : finalize + inputBytes);
             smallest = Math.Min(smallest, fixedBytes);
-            if (fixedBytes > budget)
-            {
-                continue;
-            }
-
-            if (pass == 0 && fixedBytes + accumulator > budget)
+            if (fixedBytes > budget || (pass == 0 && fixedBytes + accumulator > budget))
             {
                 continue;
             }
