@@ -38,7 +38,7 @@ public sealed class Organs2DVs3DExperiment : Experiment
 
         var finding = Analyse(organs.Select(o => o.Name).ToArray(), mean2D, mean3D);
         string settingsLine = string.Create(CultureInfo.InvariantCulture,
-            $"scale {settings.Scale}, {outcome.Setup.Describe(settings.Seed)}; organ volumes are the mean reference volumes of the held-out cases; phantoms generated in {outcome.GenerationSeconds:F0} s; {string.Join("; ", outcome.Networks.Select(n => n.Describe()))}; same organs, loss (soft Dice + cross-entropy, deep supervision), optimiser and step count for both, no augmentation, Gaussian-weighted sliding-window prediction");
+            $"scale {settings.Scale}, {outcome.Setup.Describe(settings.Seed)}; organ volumes are the mean reference volumes of the held-out cases; phantoms generated in {outcome.GenerationSeconds:F0} s; {string.Join("; ", outcome.Networks.Select(n => n.Describe()))}; {AbdomenUNets.Recipe(outcome.Setup)}");
         var notes = new List<string>
         {
             "The data are synthetic phantoms, simpler than real CT; the claim under test comes from studies on real CT and is context only.",

@@ -38,7 +38,7 @@ public sealed class PancreasExperiment : Experiment
 
         double volume = cases.Average(c => c.VolumeMl[Pancreas]);
         string settingsLine = string.Create(CultureInfo.InvariantCulture,
-            $"scale {settings.Scale}, {outcome.Setup.Describe(settings.Seed)} (pancreas {volume:F0} mL on average); phantoms generated in {outcome.GenerationSeconds:F0} s; atlas (24^3 cells over the body box, HU histograms, largest component per organ) built and applied in {outcome.AtlasSeconds:F1} s; {string.Join("; ", outcome.Networks.Select(n => n.Describe()))}; both networks learn liver, spleen, kidneys, stomach, pancreas, aorta and IVC (soft Dice + cross-entropy, deep supervision, no augmentation) and predict with Gaussian-weighted sliding windows");
+            $"scale {settings.Scale}, {outcome.Setup.Describe(settings.Seed)} (pancreas {volume:F0} mL on average); phantoms generated in {outcome.GenerationSeconds:F0} s; atlas (24^3 cells over the body box, HU histograms, largest component per organ) built and applied in {outcome.AtlasSeconds:F1} s; {string.Join("; ", outcome.Networks.Select(n => n.Describe()))}; {AbdomenUNets.Recipe(outcome.Setup)}");
         var notes = new List<string>
         {
             "The data are synthetic phantoms, far simpler than real CT (one smooth pancreas shape per case, no fat infiltration, no neighbouring bowel of the same density); the published figures were measured on real patient CT and are context only, not a comparison of like with like.",
