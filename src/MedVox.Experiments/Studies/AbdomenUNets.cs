@@ -119,6 +119,7 @@ internal static class AbdomenUNets
             double generation = clock.Elapsed.TotalSeconds;
             string datasetDirectory = Path.Combine(shared, "organs-dataset");
             var dataset = WriteOrganDataset(datasetDirectory, training);
+            string dataKey = Checksum(training);
             var networks = new List<NetworkInfo>();
             var predictions = new Dictionary<string, List<Image>>(StringComparer.Ordinal);
             try
@@ -126,7 +127,7 @@ internal static class AbdomenUNets
                 foreach (bool slices in new[] { true, false })
                 {
                     string name = slices ? TwoD : ThreeD;
-                    var (folder, info) = Train(dataset, setup, device, Path.Combine(shared, slices ? "unet-2d" : "unet-3d"), name, slices, progress, cancellation);
+                    var (folder, info) = Train(dataset, setup, dataKey, device, Path.Combine(shared, slices ? "unet-2d" : "unet-3d"), name, slices, progress, cancellation);
                     progress?.Report($"{name}: segmenting {test.Count} held-out cases");
                     var predictClock = Stopwatch.StartNew();
                     using var predictor = Predictor.Load(folder, new PredictionOptions { Device = device });
@@ -251,6 +252,30 @@ internal static class AbdomenUNets
         return DecathlonDataset.Read(directory);
     }
 
+    /// <summary>FNV-1a over the training images and labels: reused networks must have been trained on these very phantoms.</summary>
+    private static string Checksum(IReadOnlyList<PhantomCase> cases)
+    {
+        ulong hash = 14695981039346656037;
+        foreach (var phantom in cases)
+        {
+            foreach (var image in new[] { phantom.Image, phantom.Labels })
+            {
+                for (int z = 0; z < image.Size.Z; z++)
+                {
+                    for (int y = 0; y < image.Size.Y; y++)
+                    {
+                        foreach (byte b in image.GetRowBytes(y, z))
+                        {
+                            hash = (hash ^ b) * 1099511628211;
+                        }
+                    }
+                }
+            }
+        }
+
+        return hash.ToString("x16", CultureInfo.InvariantCulture);
+    }
+
     /// <summary>A copy of a label map with the organ labels kept and every other value set to background.</summary>
     private static Image OrgansOnly(Image labels)
     {
@@ -265,10 +290,10 @@ internal static class AbdomenUNets
     }
 
     /// <summary>Plans and trains one network into <paramref name="folder"/>, or returns the one an earlier run with the same settings left there.</summary>
-    private static (string Folder, NetworkInfo Info) Train(DecathlonDataset dataset, Setup setup, ComputeDevice device, string folder, string name, bool slices, IProgress<string>? progress, CancellationToken cancellation)
+    private static (string Folder, NetworkInfo Info) Train(DecathlonDataset dataset, Setup setup, string dataKey, ComputeDevice device, string folder, string name, bool slices, IProgress<string>? progress, CancellationToken cancellation)
     {
         string infoPath = Path.Combine(folder, "experiment-network.json");
-        string key = setup.ToString() + (slices ? " 2D" : " 3D");
+        string key = $"{setup} {(slices ? "2D" : "3D")} data {dataKey}";
         if (File.Exists(infoPath) && File.Exists(Path.Combine(folder, ModelFolder.WeightsFile)))
         {
             var stored = JsonSerializer.Deserialize<StoredNetwork>(File.ReadAllText(infoPath));
