@@ -89,7 +89,7 @@ public static class ClassificationTrainer
             : ClassificationValidation.Evaluate(network, validationSamples, split.Validation, classNames, device, Math.Max(options.Sampling.BatchSize, 32));
 
         var trainingProgress = progress is null ? null : new ForwardProgress(progress);
-        trainer.Run(source, checkpoint, trainingProgress, t =>
+        trainer.Run(source, options.WriteCheckpoints ? checkpoint : null, trainingProgress, t =>
         {
             if (options.ValidationEvery > 0 && t.Iteration % options.ValidationEvery == 0 && t.Iteration < t.Options.Iterations && Validate() is { } interim)
             {
@@ -116,7 +116,10 @@ public static class ClassificationTrainer
             WriteValidation(modelFolder, validation, validationSamples.Dataset, classNames);
         }
 
-        Directory.Delete(checkpoint, recursive: true);
+        if (Directory.Exists(checkpoint))
+        {
+            Directory.Delete(checkpoint, recursive: true);
+        }
         return new ClassificationTrainingResult(modelFolder, info, split, validation);
     }
 
