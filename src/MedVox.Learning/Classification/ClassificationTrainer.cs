@@ -109,17 +109,25 @@ public static class ClassificationTrainer
                 options.Loss == ClassificationLoss.Focal ? string.Create(CultureInfo.InvariantCulture, $"focal({options.FocalGamma})") : "cross_entropy",
                 options.Sampling.Augmentation is not null, validation?.F1 ?? double.NaN, validation?.RocAuc ?? double.NaN),
         };
-        ClassifierModel.Save(modelFolder, info, trainer.Float32State());
+        if (options.SaveModel)
+        {
+            ClassifierModel.Save(modelFolder, info, trainer.Float32State());
+        }
+
         if (validation is not null)
         {
             progress?.Report(new ClassificationProgress(new TrainingProgress(trainer.Iteration, options.Training.Iterations, trainer.LastLoss, trainer.CurrentLearningRate, TimeSpan.Zero), validation));
-            WriteValidation(modelFolder, validation, validationSamples.Dataset, classNames);
+            if (options.SaveModel)
+            {
+                WriteValidation(modelFolder, validation, validationSamples.Dataset, classNames);
+            }
         }
 
         if (Directory.Exists(checkpoint))
         {
             Directory.Delete(checkpoint, recursive: true);
         }
+
         return new ClassificationTrainingResult(modelFolder, info, split, validation);
     }
 
