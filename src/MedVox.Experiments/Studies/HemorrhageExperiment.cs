@@ -36,8 +36,10 @@ public sealed class HemorrhageExperiment : Experiment
     {
         // Seconds: tiny inputs, large bleeds, a few steps: a check that everything runs, not a measurement.
         ExperimentScale.Tiny => new Plan(PhantomSize: 64, InputSize: 32, TrainSlices: 24, TestSlices: 16, Iterations: 4, BatchSize: 4, LearningRate: 1e-3, MinimumBloodArea: 150),
-        // Minutes on two cores: 1.8 mm phantoms shrunk to 64 px (VGG-16 alone costs about 60 GFLOP per step of 16 at 64 px).
-        ExperimentScale.Cpu => new Plan(PhantomSize: 128, InputSize: 64, TrainSlices: 400, TestSlices: 200, Iterations: 100, BatchSize: 16, LearningRate: 1e-3, MinimumBloodArea: HeadPhantom.DefaultMinimumBloodArea),
+        // Minutes on two shared cores: 2.4 mm phantoms shrunk to 48 px, 60 steps of 12 (VGG-16 alone costs about 25 GFLOP
+        // per step here, and its AdamW update touches 138 M parameters; 64 px and 100 steps of 16 took over 10 minutes
+        // for VGG-16 alone on the loaded 2-core VM).
+        ExperimentScale.Cpu => new Plan(PhantomSize: 96, InputSize: 48, TrainSlices: 400, TestSlices: 200, Iterations: 60, BatchSize: 12, LearningRate: 1e-3, MinimumBloodArea: HeadPhantom.DefaultMinimumBloodArea),
         _ => new Plan(PhantomSize: 256, InputSize: 224, TrainSlices: 4000, TestSlices: 1000, Iterations: 4000, BatchSize: 32, LearningRate: 1e-3, MinimumBloodArea: HeadPhantom.DefaultMinimumBloodArea),
     };
 
@@ -63,6 +65,8 @@ public sealed class HemorrhageExperiment : Experiment
             Windows = [CtWindow.Brain, new CtWindow(60, 60), new CtWindow(600, 2800)],
             BoneMaskRadius = 1,
         };
+        // The full scale is meant for a GPU: train there when TorchSharp sees one.
+        var device = TorchSharp.torch.cuda.is_available() ? TorchSharp.torch.CUDA : TorchSharp.torch.CPU;
         var input = new ClassifierInput { Height = plan.InputSize, Width = plan.InputSize, Normalization = normalization };
         var table = new MarkdownTable("network", "training set", "data", "F1", "precision", "recall", "ROC AUC", "final loss", "train s");
         var csv = new System.Text.StringBuilder("network,augmented,f1,precision,recall,auc,final_loss,train_seconds\n");
@@ -91,7 +95,7 @@ public sealed class HemorrhageExperiment : Experiment
                 string modelFolder = Path.Combine(settings.WorkDirectory, "models", Classifier.Name(Networks[n]) + "-" + setting);
                 var clock = Stopwatch.StartNew();
                 var losses = new LossTail(plan.Iterations);
-                var result = ClassificationTrainer.Train(training, modelFolder, options, validationDataset: test, progress: losses, cancellation: cancellation);
+                var result = ClassificationTrainer.Train(training, modelFolder, options, device, validationDataset: test, progress: losses, cancellation: cancellation);
                 double seconds = clock.Elapsed.TotalSeconds;
                 var metrics = result.Validation?.Binary ?? throw new InvalidOperationException("The hemorrhage experiment scores two classes.");
                 Directory.Delete(modelFolder, recursive: true);
