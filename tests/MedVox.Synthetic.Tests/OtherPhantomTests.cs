@@ -37,6 +37,9 @@ public class OtherPhantomTests
                 }
 
                 Assert.True(blood > 0);
+                double pixelArea = slice.Image.Geometry.Spacing.X * slice.Image.Geometry.Spacing.Y;
+                Assert.Equal(blood * pixelArea, slice.BloodArea, 6);
+                Assert.True(slice.BloodArea >= HeadPhantom.DefaultMinimumBloodArea, $"slice {i}: {slice.BloodArea:F1} mm^2 of blood, below the least a hemorrhage slice shows");
                 int dense = 0;
                 for (int p = 0; p < labels.Length; p++)
                 {

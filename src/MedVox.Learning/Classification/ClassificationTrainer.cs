@@ -89,7 +89,7 @@ public static class ClassificationTrainer
             : ClassificationValidation.Evaluate(network, validationSamples, split.Validation, classNames, device, Math.Max(options.Sampling.BatchSize, 32));
 
         var trainingProgress = progress is null ? null : new ForwardProgress(progress);
-        trainer.Run(source, checkpoint, trainingProgress, t =>
+        trainer.Run(source, options.WriteCheckpoints ? checkpoint : null, trainingProgress, t =>
         {
             if (options.ValidationEvery > 0 && t.Iteration % options.ValidationEvery == 0 && t.Iteration < t.Options.Iterations && Validate() is { } interim)
             {
@@ -109,14 +109,25 @@ public static class ClassificationTrainer
                 options.Loss == ClassificationLoss.Focal ? string.Create(CultureInfo.InvariantCulture, $"focal({options.FocalGamma})") : "cross_entropy",
                 options.Sampling.Augmentation is not null, validation?.F1 ?? double.NaN, validation?.RocAuc ?? double.NaN),
         };
-        ClassifierModel.Save(modelFolder, info, trainer.Float32State());
+        if (options.SaveModel)
+        {
+            ClassifierModel.Save(modelFolder, info, trainer.Float32State());
+        }
+
         if (validation is not null)
         {
             progress?.Report(new ClassificationProgress(new TrainingProgress(trainer.Iteration, options.Training.Iterations, trainer.LastLoss, trainer.CurrentLearningRate, TimeSpan.Zero), validation));
-            WriteValidation(modelFolder, validation, validationSamples.Dataset, classNames);
+            if (options.SaveModel)
+            {
+                WriteValidation(modelFolder, validation, validationSamples.Dataset, classNames);
+            }
         }
 
-        Directory.Delete(checkpoint, recursive: true);
+        if (Directory.Exists(checkpoint))
+        {
+            Directory.Delete(checkpoint, recursive: true);
+        }
+
         return new ClassificationTrainingResult(modelFolder, info, split, validation);
     }
 

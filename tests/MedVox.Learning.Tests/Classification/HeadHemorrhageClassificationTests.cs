@@ -12,10 +12,12 @@ using MedVox.Testing;
 namespace MedVox.Learning.Tests.Classification;
 
 /// <summary>
-/// Issue 5's classification acceptance, end to end: head phantom slices (128 px, 1.8 mm) with and without
-/// subarachnoid-like hemorrhage are written as files, a small CNN is trained on them with <see cref="ClassificationTrainer"/>
-/// (brain window and a narrow blood window, balanced batches, mirroring), and the saved model is scored with
-/// MedVox.Evaluation on held-out slices of another phantom seed, so nothing seen in training is scored.
+/// Issue 5's classification acceptance (F1 > 0.9), end to end: head phantom slices (128 px, 1.8 mm) with and without
+/// subarachnoid-like hemorrhage (at least <see cref="HeadPhantom.DefaultMinimumBloodArea"/> mm^2 of blood, the phantom's
+/// own labelling rule for every seed) are written as files, a small CNN is trained on them with
+/// <see cref="ClassificationTrainer"/> (brain window and a narrow blood window, a one-pixel bone mask, balanced batches,
+/// mirroring), and the saved model is scored with MedVox.Evaluation on held-out slices of another phantom seed, so
+/// nothing seen in training is scored.
 /// </summary>
 public class HeadHemorrhageClassificationTests
 {
@@ -26,11 +28,18 @@ public class HeadHemorrhageClassificationTests
     private const int TestSlices = 200;
     private const int Iterations = 150;
     private const double LearningRate = 4e-3;
-    private const double RequiredF1 = 0.7;
-    private const double RequiredAuc = 0.8;
+    private const double RequiredF1 = 0.9;
+    private const double RequiredAuc = 0.9;
 
     /// <summary>Left-right mirroring only: rotation and scaling cost CPU time and a bleed of a few pixels must not be resampled away.</summary>
     private static readonly AugmentationOptions Mirror = AugmentationOptions.None with { MirrorProbability = 0.5, MirrorAxes = [1] };
+
+    /// <summary>
+    /// Brain and blood windows with the bone mask of <see cref="ClassifierNormalization.HemorrhageCt"/>, but 1 pixel wide:
+    /// the skull's partial volume reaches one 1.8 mm pixel into the brain, and the preset's 3 pixels (meant for 0.5 mm
+    /// CT) would blank 5.4 mm under the inner table, where subarachnoid blood in the surface sulci lies.
+    /// </summary>
+    private static readonly ClassifierNormalization Windows = ClassifierNormalization.HemorrhageCt with { BoneMaskRadius = 1 };
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -59,7 +68,7 @@ public class HeadHemorrhageClassificationTests
         var options = new ClassificationTrainingOptions
         {
             Architecture = ClassifierArchitecture.SmallCnn,
-            Input = new ClassifierInput { Height = Size, Width = Size, Normalization = ClassifierNormalization.HemorrhageCt },
+            Input = new ClassifierInput { Height = Size, Width = Size, Normalization = Windows },
             Sampling = new ClassificationSampling { BatchSize = 16, Seed = 5, Augmentation = Mirror },
             Training = ClassificationTrainingOptions.DefaultTraining with { Iterations = Iterations, LearningRate = LearningRate },
             ValidationFraction = 0,
