@@ -24,6 +24,16 @@ internal sealed class TrainingPatches
 {
     public List<float[]> Positives { get; } = [];
 
+    /// <summary>How many of <see cref="Positives"/> are candidates of the permissive filter (the rest are polyp centres).</summary>
+    public int CandidatePositives { get; set; }
+
+    /// <summary>
+    /// The probability at and above which a candidate is more likely a polyp than not. The network is trained on
+    /// balanced batches, so its odds are the likelihood ratio; among candidates polyps have the prior <c>pi</c> seen
+    /// on the training phantoms, and posterior odds of 1 need <c>p / (1 - p) &gt;= (1 - pi) / pi</c>, i.e. <c>p &gt;= 1 - pi</c>.
+    /// </summary>
+    public double OperatingPoint => CandidatePositives + HardNegatives.Count == 0 ? 0.5 : (double)HardNegatives.Count / (CandidatePositives + HardNegatives.Count);
+
     /// <summary>Candidates of the permissive filter far from every polyp.</summary>
     public List<float[]> HardNegatives { get; } = [];
 
@@ -117,6 +127,7 @@ internal static class PolypCnn
             if (hit || nearest > 0)
             {
                 (hit ? patches.Positives : patches.HardNegatives).Add(Extract(volume, candidate, side, settings.SpacingMm));
+                patches.CandidatePositives += hit ? 1 : 0;
             }
         }
 

@@ -19,9 +19,6 @@ namespace MedVox.Experiments.Studies;
 /// </summary>
 public sealed class PolypExperiment : Experiment
 {
-    /// <summary>The CNN's probability of "polyp" at and above which a candidate is reported.</summary>
-    private const double OperatingPoint = 0.5;
-
     public override string Name => "polyp";
 
     public override string Title => "Polyp detection in CT colonography";
@@ -70,6 +67,7 @@ public sealed class PolypExperiment : Experiment
         double trainingDataSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
         using var network = PolypCnn.Train(patches, cnn, progress, cancellation);
+        double operatingPoint = patches.OperatingPoint;
         double trainingSeconds = clock.Elapsed.TotalSeconds;
 
         var cases = new List<DetectionCase>();
@@ -138,7 +136,7 @@ public sealed class PolypExperiment : Experiment
             string id = PhantomDatasets.CaseId(PhantomKind.Colon, i);
             cases.Add(new DetectionCase(id, targets, candidates));
             cnnCases.Add(new DetectionCase(id, targets, cnnCandidates));
-            cnnOperating.Add(new DetectionCase(id, targets, cnnCandidates.FindAll(c => c.Score >= OperatingPoint)));
+            cnnOperating.Add(new DetectionCase(id, targets, cnnCandidates.FindAll(c => c.Score >= operatingPoint)));
         }
 
         var froc = DetectionEvaluator.Evaluate(cases);
@@ -169,7 +167,7 @@ public sealed class PolypExperiment : Experiment
         var permissiveOptions = PolypCnn.CandidateOptions;
         string settingsLine = string.Create(CultureInfo.InvariantCulture,
             $"scale {settings.Scale}, seed {settings.Seed}, {caseCount} test colon phantoms of {colon.Size}^2 voxels in-plane ({spacing:F2} mm, slices {sliceMm:F2} mm), {colon.PolypCount} polyps of 3-15 mm each ({froc.LesionCount} of 6 mm or more; {smallPolyps} smaller ones and {outside} not wholly inside the field of view neither count nor penalise), tagged fluid; a hit is a candidate within the polyp's radius of its centre; classical detection {detectionTime.TotalSeconds / caseCount:F1} s per case. " +
-            $"CNN: candidates from the same filter at a permissive setting (clusters of cap-like surface down to {permissiveOptions.MinClusterVolumeMm3} mm^3 and {permissiveOptions.MinClusterVoxels} voxels), each scored by a 3D CNN (widths [{string.Join(", ", cnn.Widths)}], global max pooling) on a {cnn.Patch}^3 patch resampled to {cnn.SpacingMm} mm; trained on {trainCount} separate phantoms with {trainPolyps} polyps each ({patches.Positives.Count} positive patches at candidates on polyps and at polyp centres shifted up to a quarter diameter, {patches.HardNegatives.Count} negative at candidates and {patches.EasyNegatives.Count} at random colon-surface points, all farther than a diameter from every polyp; shifts up to 2 voxels, flips), {cnn.Iterations} AdamW steps of {cnn.BatchSize} balanced patches (lr {cnn.LearningRate}); operating point: CNN probability >= {OperatingPoint}; training data {trainingDataSeconds:F0} s, training {trainingSeconds:F0} s, candidates and scoring {cnnTime.TotalSeconds / caseCount:F1} s per case");
+            $"CNN: candidates from the same filter at a permissive setting (clusters of cap-like surface down to {permissiveOptions.MinClusterVolumeMm3} mm^3 and {permissiveOptions.MinClusterVoxels} voxels), each scored by a 3D CNN (widths [{string.Join(", ", cnn.Widths)}], global max pooling) on a {cnn.Patch}^3 patch resampled to {cnn.SpacingMm} mm; trained on {trainCount} separate phantoms with {trainPolyps} polyps each ({patches.Positives.Count} positive patches at candidates on polyps and at polyp centres shifted up to a quarter diameter, {patches.HardNegatives.Count} negative at candidates and {patches.EasyNegatives.Count} at random colon-surface points, all farther than a diameter from every polyp; shifts up to 2 voxels, flips), {cnn.Iterations} AdamW steps of {cnn.BatchSize} balanced patches (lr {cnn.LearningRate}); operating point: CNN probability >= {operatingPoint:F3}, where a candidate becomes more likely polyp than not given the training candidates' polyp fraction ({patches.CandidatePositives} of {patches.CandidatePositives + patches.HardNegatives.Count}; the network is trained on balanced batches); training data {trainingDataSeconds:F0} s, training {trainingSeconds:F0} s, candidates and scoring {cnnTime.TotalSeconds / caseCount:F1} s per case");
         var notes = new List<string>
         {
             "Synthetic phantoms are far simpler than real colons (no haustral folds with stool, no residual untagged fluid), so our numbers are not comparable with the published ones; those are context only.",
