@@ -273,7 +273,7 @@ internal static class PolypCnn
 
         public TrainingBatch Next(CancellationToken cancellation)
         {
-            var random = new Random(HashCode.Combine(settings.Seed, _drawn++));
+            var random = BatchRandom.For(settings.Seed, _drawn++);
             int side = settings.Patch, stored = side + (2 * Margin), voxels = side * side * side;
             var images = new float[settings.BatchSize * voxels];
             var labels = new long[settings.BatchSize];

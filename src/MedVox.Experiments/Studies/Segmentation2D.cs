@@ -123,7 +123,7 @@ internal static class Segmentation2D
 
         public TrainingBatch Next(CancellationToken cancellation)
         {
-            var random = new Random(HashCode.Combine(seed, _drawn++));
+            var random = BatchRandom.For(seed, _drawn++);
             int channels = samples[0].Channels, area = patch * patch;
             var images = new float[batchSize * channels * area];
             var labels = new long[batchSize * area];
