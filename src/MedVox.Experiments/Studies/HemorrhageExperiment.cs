@@ -36,9 +36,9 @@ public sealed class HemorrhageExperiment : Experiment
     {
         // Seconds: tiny inputs, large bleeds, a few steps: a check that everything runs, not a measurement.
         ExperimentScale.Tiny => new Plan(PhantomSize: 64, InputSize: 32, TrainSlices: 24, TestSlices: 16, Iterations: 4, BatchSize: 4, LearningRate: 1e-3, MinimumBloodArea: 150),
-        // Minutes on two shared cores: 2.4 mm phantoms shrunk to 48 px, 60 steps of 12 (VGG-16 alone costs about 25 GFLOP
-        // per step here, and its AdamW update touches 138 M parameters; 64 px and 100 steps of 16 took over 10 minutes
-        // for VGG-16 alone on the loaded 2-core VM).
+        // About 20 minutes on two cores: 2.4 mm phantoms shrunk to 48 px, 240 steps of 12 (VGG-16 alone costs about 25
+        // GFLOP per step here, and its AdamW update touches 138 M parameters: 5.6 min of the run; at 60 steps VGG-16,
+        // GoogLeNet and ResNet-50 stayed at chance).
         ExperimentScale.Cpu => new Plan(PhantomSize: 96, InputSize: 48, TrainSlices: 400, TestSlices: 200, Iterations: 240, BatchSize: 12, LearningRate: 1e-3, MinimumBloodArea: HeadPhantom.DefaultMinimumBloodArea),
         _ => new Plan(PhantomSize: 256, InputSize: 224, TrainSlices: 4000, TestSlices: 1000, Iterations: 4000, BatchSize: 32, LearningRate: 1e-3, MinimumBloodArea: HeadPhantom.DefaultMinimumBloodArea),
     };
