@@ -20,10 +20,10 @@ public sealed class DataPipelineThroughput : IComparison
 
     public int Run(string[] args)
     {
-        int cases = Option(args, "--cases", 4), size = Option(args, "--size", 128), slices = Option(args, "--slices", size);
-        int patch = Option(args, "--patch", 64), batchSize = Option(args, "--batch", 2), batches = Option(args, "--batches", 40);
-        string ending = OptionText(args, "--ending", ".nii.gz");
-        string root = OptionText(args, "--dir", Path.Combine(Path.GetTempPath(), $"medvox-datapipe-{Environment.ProcessId}"));
+        int cases = BenchArgs.Int(args, "--cases", 4), size = BenchArgs.Int(args, "--size", 128), slices = BenchArgs.Int(args, "--slices", size);
+        int patch = BenchArgs.Int(args, "--patch", 64), batchSize = BenchArgs.Int(args, "--batch", 2), batches = BenchArgs.Int(args, "--batches", 40);
+        string ending = BenchArgs.Text(args, "--ending", ".nii.gz");
+        string root = BenchArgs.Text(args, "--dir", Path.Combine(Path.GetTempPath(), $"medvox-datapipe-{Environment.ProcessId}"));
         bool keep = args.Contains("--dir");
         try
         {
@@ -45,7 +45,7 @@ public sealed class DataPipelineThroughput : IComparison
             var clock = Stopwatch.StartNew();
             var fingerprint = DatasetFingerprint.Compute(dataset);
             double fingerprintSeconds = clock.Elapsed.TotalSeconds;
-            string spacing = OptionText(args, "--spacing", string.Empty);
+            string spacing = BenchArgs.Text(args, "--spacing", string.Empty);
             var plan = spacing.Length == 0
                 ? PreprocessingPlan.FromFingerprint(fingerprint)
                 : PreprocessingPlan.FromFingerprint(fingerprint, [.. spacing.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture))]);
@@ -142,16 +142,4 @@ public sealed class DataPipelineThroughput : IComparison
 
     private static void Print(string name, double value) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} {value:G5}"));
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static string OptionText(string[] args, string name, string fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
 }

@@ -12,12 +12,12 @@ public sealed class DetailProbe : IComparison
 
     public int Run(string[] args)
     {
-        int[] patch = [.. Text(args, "--patch", "64,64,64").Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
-        int batch = int.Parse(Text(args, "--batch", "2"), CultureInfo.InvariantCulture);
-        int baseFeatures = int.Parse(Text(args, "--base", "32"), CultureInfo.InvariantCulture);
-        int maxFeatures = int.Parse(Text(args, "--max", "320"), CultureInfo.InvariantCulture);
-        int classes = int.Parse(Text(args, "--classes", "4"), CultureInfo.InvariantCulture);
-        string loss = Text(args, "--loss", "dice");
+        int[] patch = [.. BenchArgs.Text(args, "--patch", "64,64,64").Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
+        int batch = int.Parse(BenchArgs.Text(args, "--batch", "2"), CultureInfo.InvariantCulture);
+        int baseFeatures = int.Parse(BenchArgs.Text(args, "--base", "32"), CultureInfo.InvariantCulture);
+        int maxFeatures = int.Parse(BenchArgs.Text(args, "--max", "320"), CultureInfo.InvariantCulture);
+        int classes = int.Parse(BenchArgs.Text(args, "--classes", "4"), CultureInfo.InvariantCulture);
+        string loss = BenchArgs.Text(args, "--loss", "dice");
         bool bf16 = args.Contains("--bf16");
         var config = UNetConfig.ForPatch(patch, [.. patch.Select(_ => 1.0)], 1, classes, baseFeatures, maxFeatures, deepSupervision: args.Contains("--deep"), residual: args.Contains("--residual"));
         MedVox.Learning.Runtime.TorchRuntime.EnsureLoaded();
@@ -58,11 +58,5 @@ public sealed class DetailProbe : IComparison
         var e = MemoryEstimator.Estimate(config, patch, batch, bf16 ? MedVox.Learning.Training.PrecisionMode.BFloat16 : MedVox.Learning.Training.PrecisionMode.Float32, MedVox.Learning.Training.OptimizerKind.Sgd, args.Contains("--checkpointing"));
         Console.WriteLine(e.ToString());
         return 0;
-    }
-
-    private static string Text(string[] args, string name, string fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 }

@@ -15,13 +15,13 @@ public sealed class MemoryProbeRun : IComparison
 
     public int Run(string[] args)
     {
-        int[] patch = [.. Text(args, "--patch", "64,64,64").Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
-        int batch = int.Parse(Text(args, "--batch", "2"), CultureInfo.InvariantCulture);
-        int baseFeatures = int.Parse(Text(args, "--base", "32"), CultureInfo.InvariantCulture);
-        int maxFeatures = int.Parse(Text(args, "--max", "320"), CultureInfo.InvariantCulture);
-        int classes = int.Parse(Text(args, "--classes", "4"), CultureInfo.InvariantCulture);
-        int steps = int.Parse(Text(args, "--steps", "2"), CultureInfo.InvariantCulture);
-        int threads = int.Parse(Text(args, "--threads", "0"), CultureInfo.InvariantCulture);
+        int[] patch = [.. BenchArgs.Text(args, "--patch", "64,64,64").Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
+        int batch = int.Parse(BenchArgs.Text(args, "--batch", "2"), CultureInfo.InvariantCulture);
+        int baseFeatures = int.Parse(BenchArgs.Text(args, "--base", "32"), CultureInfo.InvariantCulture);
+        int maxFeatures = int.Parse(BenchArgs.Text(args, "--max", "320"), CultureInfo.InvariantCulture);
+        int classes = int.Parse(BenchArgs.Text(args, "--classes", "4"), CultureInfo.InvariantCulture);
+        int steps = int.Parse(BenchArgs.Text(args, "--steps", "2"), CultureInfo.InvariantCulture);
+        int threads = int.Parse(BenchArgs.Text(args, "--threads", "0"), CultureInfo.InvariantCulture);
         if (threads > 0)
         {
             TorchSharp.torch.set_num_threads(threads);
@@ -40,11 +40,5 @@ public sealed class MemoryProbeRun : IComparison
         Console.WriteLine(FormattableString.Invariant($"baseline {measured.BaselineBytes} peak {measured.PeakBytes} added {measured.AddedBytes} after {measured.ResidentAfterBytes} estimate {estimate.Total} step estimate {estimate.Step} ratio {estimate.Step / (double)measured.PeakBytes:F3} step {measured.StepTime.TotalSeconds:F2}s"));
         Console.WriteLine(estimate.ToString());
         return 0;
-    }
-
-    private static string Text(string[] args, string name, string fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 }

@@ -22,7 +22,7 @@ public sealed class PhantomTraining : IComparison
         int size = Int(args, "--size", 64), cases = Int(args, "--cases", 6), iterations = Int(args, "--iterations", 300);
         long budget = Int(args, "--budget-mb", 600) * (1L << 20);
         int baseFeatures = Int(args, "--base", 8);
-        string root = Text(args, "--dir", Path.Combine(Path.GetTempPath(), $"medvox-train-{Environment.ProcessId}"));
+        string root = BenchArgs.Text(args, "--dir", Path.Combine(Path.GetTempPath(), $"medvox-train-{Environment.ProcessId}"));
         string datasetDirectory = Path.Combine(root, $"dataset-{size}-{cases}");
         var clock = Stopwatch.StartNew();
         if (!DecathlonDataset.IsDataset(datasetDirectory))
@@ -42,9 +42,9 @@ public sealed class PhantomTraining : IComparison
         var training = new TrainingOptions
         {
             Iterations = iterations,
-            LearningRate = double.Parse(Text(args, "--lr", "0.01"), CultureInfo.InvariantCulture),
+            LearningRate = double.Parse(BenchArgs.Text(args, "--lr", "0.01"), CultureInfo.InvariantCulture),
             Precision = args.Contains("--bf16") ? PrecisionMode.BFloat16 : PrecisionMode.Float32,
-            Momentum = double.Parse(Text(args, "--momentum", "0.99"), CultureInfo.InvariantCulture),
+            Momentum = double.Parse(BenchArgs.Text(args, "--momentum", "0.99"), CultureInfo.InvariantCulture),
             Optimizer = args.Contains("--adamw") ? OptimizerKind.AdamW : OptimizerKind.Sgd,
         };
         var planner = new SmallPlanner(baseFeatures);
@@ -127,11 +127,5 @@ public sealed class PhantomTraining : IComparison
         }
     }
 
-    private static int Int(string[] args, string name, int fallback) => int.Parse(Text(args, name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
-
-    private static string Text(string[] args, string name, string fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
+    private static int Int(string[] args, string name, int fallback) => int.Parse(BenchArgs.Text(args, name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 }

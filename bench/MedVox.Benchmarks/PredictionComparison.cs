@@ -133,8 +133,8 @@ public sealed class PredictionComparison : IComparison
 
     private static int Predict(string model, string input, string labels, double overlap, string[] args)
     {
-        bool cuda = Text(args, "--device", "cpu") == "cuda";
-        int repeat = int.Parse(Text(args, "--repeat", "1"), CultureInfo.InvariantCulture);
+        bool cuda = BenchArgs.Text(args, "--device", "cpu") == "cuda";
+        int repeat = int.Parse(BenchArgs.Text(args, "--repeat", "1"), CultureInfo.InvariantCulture);
         using var image = ImageFile.Read(input, new ImageReadOptions { Allocation = new AllocationOptions { Mode = AllocationMode.Memory } });
         if (cuda)
         {
@@ -147,9 +147,9 @@ public sealed class PredictionComparison : IComparison
         {
             Device = cuda ? ComputeDevice.Cuda : ComputeDevice.Cpu,
             Overlap = overlap,
-            Compute = Text(args, "--compute", "float32") == "bf16" ? PrecisionMode.BFloat16 : PrecisionMode.Float32,
-            BatchSize = int.Parse(Text(args, "--batch", "0"), CultureInfo.InvariantCulture),
-            MemoryBudgetBytes = long.Parse(Text(args, "--memory", "0"), CultureInfo.InvariantCulture),
+            Compute = BenchArgs.Text(args, "--compute", "float32") == "bf16" ? PrecisionMode.BFloat16 : PrecisionMode.Float32,
+            BatchSize = int.Parse(BenchArgs.Text(args, "--batch", "0"), CultureInfo.InvariantCulture),
+            MemoryBudgetBytes = long.Parse(BenchArgs.Text(args, "--memory", "0"), CultureInfo.InvariantCulture),
             Log = line => Console.Error.WriteLine(line),
         };
         using var predictor = Predictor.Load(model, options);
@@ -180,11 +180,5 @@ public sealed class PredictionComparison : IComparison
         }
 
         return 0;
-    }
-
-    private static string Text(string[] args, string name, string fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 }

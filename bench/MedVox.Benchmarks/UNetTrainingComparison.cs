@@ -23,10 +23,10 @@ public sealed class UNetTrainingComparison : IComparison
 
     public int Run(string[] args)
     {
-        int patch = Option(args, "--patch", 32), batch = Option(args, "--batch", 2), classes = Option(args, "--classes", 3);
-        int steps = Option(args, "--steps", 5), warmup = Option(args, "--warmup", 2), threads = Option(args, "--threads", Environment.ProcessorCount);
-        int[] features = [.. OptionText(args, "--features", "16,32,64,128").Split(',').Select(f => int.Parse(f, CultureInfo.InvariantCulture))];
-        bool cuda = OptionText(args, "--device", "cpu") == "cuda";
+        int patch = BenchArgs.Int(args, "--patch", 32), batch = BenchArgs.Int(args, "--batch", 2), classes = BenchArgs.Int(args, "--classes", 3);
+        int steps = BenchArgs.Int(args, "--steps", 5), warmup = BenchArgs.Int(args, "--warmup", 2), threads = BenchArgs.Int(args, "--threads", Environment.ProcessorCount);
+        int[] features = [.. BenchArgs.Text(args, "--features", "16,32,64,128").Split(',').Select(f => int.Parse(f, CultureInfo.InvariantCulture))];
+        bool cuda = BenchArgs.Text(args, "--device", "cpu") == "cuda";
         TorchRuntime.EnsureLoaded();
         set_num_threads(threads);
         var device = cuda ? TorchRuntime.Resolve(ComputeDevice.Cuda) : CPU;
@@ -106,18 +106,6 @@ public sealed class UNetTrainingComparison : IComparison
         EncoderBlocks = [.. features.Select(_ => 2)],
         DecoderConvolutions = 2,
     };
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static string OptionText(string[] args, string name, string fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
 
     /// <summary>The same batch every step (copied, since the trainer disposes what it is given).</summary>
     private sealed class FixedBatch(Tensor images, Tensor labels) : IBatchSource
