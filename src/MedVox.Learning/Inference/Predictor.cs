@@ -685,8 +685,3 @@ public sealed class Predictor : IDisposable
         }
     }
 }
-
-/// <summary>The float16 logits accumulated on the device outgrew float16 (checked at finalisation).</summary>
-internal sealed class HalfOverflowException : Exception
-{
-}
