@@ -1,10 +1,14 @@
 using BenchmarkDotNet.Running;
 using MedVox.Benchmarks;
+using MedVox.Learning.Runtime;
 
 // Two kinds of benchmarks live here:
 // - BenchmarkDotNet classes for micro-benchmarks: `dotnet run -c Release -- bdn [--filter *Name*]`;
 // - side-by-side comparisons with a reference tool (nibabel, pydicom, PyTorch) that must run in one process and one
 //   script on the same files: `dotnet run -c Release -- compare NAME [args]` (see bench/*.sh).
+// As medvox does (MEDVOX_HUGE_PAGES=0 measures without).
+HugePages.RestartWithHugePages();
+
 var comparisons = typeof(Program).Assembly.GetTypes()
     .Where(t => typeof(IComparison).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
     .Select(t => (IComparison)Activator.CreateInstance(t)!)

@@ -56,7 +56,8 @@ public static class TorchRuntime
     {
         EnsureLoaded();
         string cuda = torch.cuda.is_available() ? $"CUDA available ({torch.cuda.device_count()} device(s))" : "CUDA not available";
-        return $"LibTorch {LibTorchVersion}, {torch.get_num_threads()} CPU threads, {cuda}";
+        string pages = HugePages.Active ? "huge pages for CPU tensors" : "4 KB pages for CPU tensors";
+        return $"LibTorch {LibTorchVersion}, {torch.get_num_threads()} CPU threads, {pages}, {cuda}";
     }
 
     private static string LoadEngine()
