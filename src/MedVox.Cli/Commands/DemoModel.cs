@@ -9,9 +9,10 @@ using MedVox.Synthetic.Abdomen;
 namespace MedVox.Cli.Commands;
 
 /// <summary>
-/// The demo's 3D U-Net and its data: abdomen phantoms on one fixed grid (the model's own resolution, so the held-out
-/// case is predicted at full resolution), labels reduced to liver, spleen and kidneys, and the recipe that trains the
-/// shipped model <c>models/phantom-abdomen</c> from scratch. Training and held-out phantoms come from different seeds.
+/// The demo's 3D U-Nets and their data: abdomen phantoms on fixed grids (the held-out case at the fine model's own
+/// resolution, so it is predicted at full resolution), labels reduced to liver, spleen and kidneys, and the recipe that
+/// trains the shipped models <c>models/phantom-abdomen</c> and <c>models/phantom-abdomen-coarse</c> from scratch.
+/// Training and held-out phantoms come from different seeds.
 /// </summary>
 internal static class DemoModel
 {
@@ -44,8 +45,12 @@ internal static class DemoModel
         BaseFeatures: 16,
         Iterations: 200);
 
-    /// <summary>The held-out grid of the demo (the fine model's).</summary>
-    public static AbdomenOptions Grid => Fine.Grid;
+    /// <summary>
+    /// The held-out case: the whole field of view of the coarse stage (384 x 384 x 304 mm) at the fine model's
+    /// 6 x 6 x 8 mm, 64 x 64 x 38 voxels. The fine model, trained on the upper abdomen, needs the coarse model to find
+    /// the organs there, and the region it then segments is larger than one window.
+    /// </summary>
+    public static AbdomenOptions HeldOutGrid { get; } = Fine.Grid with { Size = 64, Slices = 38 };
 
     /// <summary>The segmented organs with their label values (background 0 included), as in the demo's dataset.json.</summary>
     public static IReadOnlyList<DatasetLabel> Labels { get; } =
@@ -58,7 +63,7 @@ internal static class DemoModel
     public static string CaseId(int seed, int index) => FormattableString.Invariant($"abdomen_s{seed}_{index:D3}");
 
     /// <summary>
-    /// Writes <paramref name="cases"/> phantoms of <paramref name="seed"/> on <see cref="Grid"/> as a dataset whose labels
+    /// Writes <paramref name="cases"/> phantoms of <paramref name="seed"/> on <paramref name="grid"/> as a dataset whose labels
     /// keep liver, spleen and kidneys (every other structure is background), unless it is already there.
     /// </summary>
     public static DecathlonDataset OrganDataset(string directory, AbdomenOptions grid, int seed, int cases, IProgress<double>? progress = null, CancellationToken cancellation = default)
