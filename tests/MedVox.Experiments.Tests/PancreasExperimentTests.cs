@@ -7,12 +7,10 @@ namespace MedVox.Experiments.Tests;
 public sealed class PancreasExperimentTests(AbdomenUNetsFixture fixture)
 {
     /// <summary>
-    /// The tiny run (4 training and 2 held-out phantoms of 32 x 32 x 20 voxels, short training) produces the table with
-    /// one row per method, per-case Dice that average to the mean, and the published figures marked as such. The
-    /// atlas is deterministic and good at this grid (0.75 measured). The networks' 80 steps teach them the liver and
-    /// stomach (checked in the organs-2d-vs-3d test, which shares them) but not yet the pancreas (Dice 0 measured; the
-    /// 3D U-Net needs about 180 steps, the 2D one several hundred), so whether the 3D U-Net beats the atlas is asserted
-    /// on the recorded CPU-scale table (test below): a network trained for seconds cannot show it honestly.
+    /// The tiny run (4 training and 2 held-out phantoms of 32 x 32 x 20 voxels, 400 steps per network) produces the
+    /// table with one row per method, per-case Dice that average to the mean, and the published figures marked as
+    /// such; the atlas is deterministic and good at this grid (0.75 measured), and the 3D U-Net beats it (0.81 measured
+    /// after 300 steps; 0 after 200, so the margin of 400 steps covers other machines' rounding).
     /// </summary>
     [Fact]
     public void TinyRunProducesASaneTable()
@@ -30,6 +28,7 @@ public sealed class PancreasExperimentTests(AbdomenUNetsFixture fixture)
         // Each mean is the mean of its cases (to the printed precision).
         Assert.All(rows.Take(3), r => Assert.Equal((Dice(r[3]) + Dice(r[4])) / 2, Dice(r[2]), 0.0011));
         Assert.InRange(Dice(rows[0][2]), 0.6, 1);
+        Assert.True(Dice(rows[2][2]) > Dice(rows[0][2]), $"pancreas Dice: 3D U-Net {rows[2][2]} vs atlas {rows[0][2]}");
         Assert.Equal(4, rows.Count(r => r[0].Contains("(published)", StringComparison.Ordinal) && r[1] == "real CT"));
         Assert.Contains(result.Notes, n => n.Contains("synthetic phantoms", StringComparison.Ordinal));
     }
