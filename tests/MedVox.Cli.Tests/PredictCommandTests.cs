@@ -63,6 +63,58 @@ public class PredictCommandTests
         Assert.Contains("1 written, 0 skipped", output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// <c>--keep-largest</c> takes label names, values or "all" of the model; what it leaves is one 26-connected
+    /// component per named label, it is part of the settings (a re-run with it is another prediction), and an unknown
+    /// label is a one-line error before any work.
+    /// </summary>
+    [Fact]
+    public void KeepLargestLeavesOnePiecePerLabelAndIsASetting()
+    {
+        using var folder = TestData.CreateTempFolder();
+        string model = Model(folder, "T2");
+        string input = folder.File("scan_0000.nii.gz");
+        using (var image = Volume(Oblique(30, 26, 9, 0.7, 0.8, 2.5), seed: 3))
+        {
+            ImageFile.Write(image, input);
+        }
+
+        var (code, output) = CliRunner.Run("predict", "--model", model, "--in", input, "--out", folder.File("out"), "--device", "cpu", "--keep-largest", "c");
+        Assert.Equal(1, code);
+        Assert.Contains("'c' is not a foreground label of the model", CliRunner.ErrorLine(output), StringComparison.Ordinal);
+        Assert.False(File.Exists(folder.File("out/scan.nii.gz")));
+
+        (code, output) = CliRunner.Run("predict", "--model", model, "--in", input, "--out", folder.File("out"), "--device", "cpu");
+        Assert.True(code == 0, output);
+        (code, output) = CliRunner.Run("predict", "--model", model, "--in", input, "--out", folder.File("out"), "--device", "cpu", "--keep-largest", "a,2");
+        Assert.True(code == 0, output);
+        var removed = System.Text.RegularExpressions.Regex.Match(output, @"kept the largest component of label\(s\) 1, 2: (\d+) voxel");
+        Assert.True(removed.Success && long.Parse(removed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, output);
+        Assert.Contains("1 written, 0 skipped", output, StringComparison.Ordinal);
+        using var labels = ImageFile.Read(folder.File("out/scan.nii.gz"));
+        foreach (int value in new[] { 1, 2 })
+        {
+            using var mask = Image.Create(labels.Geometry, ElementType.UInt8);
+            for (int z = 0; z < labels.Size.Z; z++)
+            {
+                for (int y = 0; y < labels.Size.Y; y++)
+                {
+                    var source = labels.GetRow<byte>(y, z);
+                    var target = mask.GetRow<byte>(y, z);
+                    for (int x = 0; x < source.Length; x++)
+                    {
+                        target[x] = source[x] == value ? (byte)1 : (byte)0;
+                    }
+                }
+            }
+
+            using var components = MedVox.Classical.ConnectedComponents.Label(mask);
+            Assert.True(components.Count <= 1, $"label {value}: {components.Count} components");
+        }
+
+        Assert.Equal(new[] { 1, 2 }, MedVox.Cli.Commands.PredictCommand.KeepLargestLabels("all", model));
+    }
+
     [Fact]
     public async Task ThreeConcurrentShardsWriteWhatOneRunWrites()
     {

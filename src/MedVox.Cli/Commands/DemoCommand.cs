@@ -88,7 +88,13 @@ internal static class DemoCommand
         string predictions = Path.Combine(folder, "predictions");
         Directory.CreateDirectory(predictions);
         string predictionPath = Path.Combine(predictions, heldOut.Id + heldOutSet.Description.FileEnding);
-        var options = new PredictionOptions { Device = device, Log = line => console.MarkupLineInterpolated($"[grey]{line}[/]") };
+        // Each organ is one piece: false islands go (nnU-Net's largest-component postprocessing), for every model alike.
+        var options = new PredictionOptions
+        {
+            Device = device,
+            KeepLargestComponent = [.. DemoModel.Labels.SelectMany(l => l.Values).Where(v => v != 0)],
+            Log = line => console.MarkupLineInterpolated($"[grey]{line}[/]"),
+        };
         using var predictor = Predictor.Load(modelFolder, options);
         using var coarse = coarseFolder is null ? null : Predictor.Load(coarseFolder, options with { Log = null });
         using var cascade = coarse is null ? null : new CascadePredictor(coarse, predictor, CascadeMarginMillimetres);

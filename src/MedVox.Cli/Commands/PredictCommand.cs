@@ -3,6 +3,7 @@ using System.Globalization;
 using MedVox.Cli.Terminal;
 using MedVox.Imaging;
 using MedVox.Learning.Inference;
+using MedVox.Learning.Planning;
 using MedVox.Learning.Training;
 using Spectre.Console;
 
@@ -37,9 +38,10 @@ internal static class PredictCommand
         var series = ImageInput.SeriesOption();
         var cascade = new Option<string?>("--cascade") { Description = "Coarse-to-fine: this low-resolution model folder localises the region of interest first; --model segments only inside it, at full resolution" };
         var margin = new Option<double>("--cascade-margin") { Description = "Millimetres added around the coarse model's region on every side", DefaultValueFactory = _ => 10 };
+        var keepLargest = new Option<string?>("--keep-largest") { Description = "Labels (names or values, comma-separated, or 'all') whose largest connected component alone is kept; their other components become background" };
         var command = new Command("predict", "Segment images with a trained model: sliding windows at full resolution, in bounded memory")
         {
-            model, input, output, device, memory, overlap, tta, shard, probabilities, batch, placement, precision, compute, ending, series, cascade, margin,
+            model, input, output, device, memory, overlap, tta, shard, probabilities, batch, placement, precision, compute, ending, series, cascade, margin, keepLargest,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(context.Execute(() =>
         {
@@ -61,10 +63,43 @@ internal static class PredictCommand
                 Probabilities = parse.GetValue(probabilities),
                 Log = line => context.Console.MarkupLineInterpolated($"[grey]{line}[/]"),
             };
+            options = options with { KeepLargestComponent = KeepLargestLabels(parse.GetValue(keepLargest), parse.GetValue(model)!) };
             var stages = new ModelStages(parse.GetValue(model)!, parse.GetValue(cascade), parse.GetValue(margin));
             return Run(context, stages, parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(shard), parse.GetValue(ending), parse.GetValue(series), options, cancellation);
         })));
         return command;
+    }
+
+    /// <summary>The label values of <c>--keep-largest</c>: names or values of the model's labels, or "all" (every foreground label).</summary>
+    internal static int[] KeepLargestLabels(string? text, string modelFolder)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [];
+        }
+
+        var labels = ModelFolder.LoadPlan(Path.Combine(modelFolder, ModelFolder.PlanFile)).Labels;
+        if (text.Trim().Equals("all", StringComparison.OrdinalIgnoreCase))
+        {
+            return [.. labels.Values.Where(v => v != 0).Order()];
+        }
+
+        var values = new List<int>();
+        foreach (string item in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (labels.TryGetValue(item, out int value) || (int.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out value) && labels.Values.Contains(value)))
+            {
+                if (value != 0)
+                {
+                    values.Add(value);
+                    continue;
+                }
+            }
+
+            throw new MedVoxException($"'{item}' is not a foreground label of the model", field: "--keep-largest", hint: "use its labels: " + string.Join(", ", labels.Where(l => l.Value != 0).OrderBy(l => l.Value).Select(l => $"{l.Key}={l.Value}")) + ", or all");
+        }
+
+        return [.. values.Distinct()];
     }
 
     /// <summary>The model folder, and the coarse model folder and margin of a cascade.</summary>

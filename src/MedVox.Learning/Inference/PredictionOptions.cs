@@ -62,6 +62,13 @@ public sealed record PredictionOptions
     /// <summary>Also produce per-class probabilities (softmax) on the input grid.</summary>
     public bool Probabilities { get; init; }
 
+    /// <summary>
+    /// Label values whose largest connected component (26 neighbours) alone is kept; their other components become
+    /// background (nnU-Net's "remove all but the largest component" postprocessing, for structures that are one piece
+    /// in every patient). Applied to the labels on the input grid; needs two bytes per voxel more while it runs.
+    /// </summary>
+    public IReadOnlyList<int> KeepLargestComponent { get; init; } = [];
+
     /// <summary>Folder for the scratch files of mapped buffers (the temp folder when null).</summary>
     public string? ScratchDirectory { get; init; }
 

@@ -92,7 +92,7 @@ public sealed record PredictionSidecar
     public static string HashSettings(PredictionOptions options, string ending)
     {
         ArgumentNullException.ThrowIfNull(options);
-        string text = string.Create(CultureInfo.InvariantCulture, $"overlap={options.Overlap:R};weighting={options.Weighting};mirroring={options.Mirroring};probabilities={options.Probabilities};precision={options.Precision};ending={ending}");
+        string text = string.Create(CultureInfo.InvariantCulture, $"overlap={options.Overlap:R};weighting={options.Weighting};mirroring={options.Mirroring};probabilities={options.Probabilities};precision={options.Precision};ending={ending}{(options.KeepLargestComponent.Count > 0 ? ";keep-largest=" + string.Join(",", options.KeepLargestComponent) : string.Empty)}");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using MedVox.Classical;
 using MedVox.Geometry;
 using MedVox.Imaging;
 using MedVox.Learning.Data;
@@ -46,6 +47,14 @@ public sealed class Predictor : IDisposable
         if (config.Classes > 256)
         {
             throw new MedVoxException($"the model has {config.Classes} classes; label maps hold at most 256");
+        }
+
+        foreach (int value in options.KeepLargestComponent)
+        {
+            if (value == 0 || !plan.Labels.Values.Contains(value))
+            {
+                throw new MedVoxException($"label {value} is not a foreground label of the model", field: "--keep-largest", hint: "use its labels: " + string.Join(", ", plan.Labels.Where(l => l.Value != 0).OrderBy(l => l.Value).Select(l => $"{l.Key}={l.Value}")));
+            }
         }
 
         Plan = plan;
@@ -221,6 +230,12 @@ public sealed class Predictor : IDisposable
                 pre = StreamingPreprocessor.Create(channels, Plan.Preprocessing, cancellation);
                 timings = new PredictionTimings();
                 placement = Run(pre, memory, labels, probabilities, timings, progress, cancellation);
+            }
+
+            if (Options.KeepLargestComponent.Count > 0)
+            {
+                long removed = LabelComponents.KeepLargest(labels, Options.KeepLargestComponent);
+                _log(string.Create(CultureInfo.InvariantCulture, $"kept the largest component of label(s) {string.Join(", ", Options.KeepLargestComponent)}: {removed} voxel(s) of smaller components set to background"));
             }
 
             timings.Total = started.Elapsed;
