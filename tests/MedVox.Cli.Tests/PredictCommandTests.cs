@@ -20,11 +20,7 @@ public class PredictCommandTests
     {
         using var folder = TestData.CreateTempFolder();
         string model = Model(folder, "T2");
-        string input = folder.File("scan_0000.nii.gz");
-        using (var image = Volume(Oblique(30, 26, 9, 0.7, 0.8, 2.5), seed: 1))
-        {
-            ImageFile.Write(image, input);
-        }
+        string input = ObliqueScan(folder, seed: 1);
 
         var (code, output) = CliRunner.Run("predict", "--model", model, "--in", input, "--out", folder.File("out"), "--device", "cpu", "--probabilities");
 
@@ -73,11 +69,7 @@ public class PredictCommandTests
     {
         using var folder = TestData.CreateTempFolder();
         string model = Model(folder, "T2");
-        string input = folder.File("scan_0000.nii.gz");
-        using (var image = Volume(Oblique(30, 26, 9, 0.7, 0.8, 2.5), seed: 3))
-        {
-            ImageFile.Write(image, input);
-        }
+        string input = ObliqueScan(folder, seed: 3);
 
         var (code, output) = CliRunner.Run("predict", "--model", model, "--in", input, "--out", folder.File("out"), "--device", "cpu", "--keep-largest", "c");
         Assert.Equal(1, code);
@@ -290,6 +282,15 @@ public class PredictCommandTests
         }
 
         return dataset.Directory;
+    }
+
+    /// <summary>An oblique, anisotropic 30 x 26 x 9 scan written as scan_0000.nii.gz.</summary>
+    private static string ObliqueScan(TempFolder folder, int seed)
+    {
+        string input = folder.File("scan_0000.nii.gz");
+        using var image = Volume(Oblique(30, 26, 9, 0.7, 0.8, 2.5), seed);
+        ImageFile.Write(image, input);
+        return input;
     }
 
     private static ImageGeometry Oblique(int x, int y, int z, double sx, double sy, double sz)
