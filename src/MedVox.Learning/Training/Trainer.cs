@@ -96,6 +96,11 @@ public sealed class Trainer : IDisposable
             _network.zero_grad();
         }
 
+        // Reading a loss makes the host wait for the device. On a GPU the losses are summed there and read once the
+        // whole step is queued, as a PyTorch training loop does; on the CPU nothing is queued, so each is read at once
+        // and a non-finite one stops before its backward pass.
+        bool deferred = DeferLossReadback || _device.type != TorchSharp.DeviceType.CPU;
+        using var lossSum = deferred ? zeros(1, ScalarType.Float32, _device) : null;
         double total = 0;
         for (int micro = 0; micro < Options.GradientAccumulation; micro++)
         {
@@ -109,14 +114,18 @@ public sealed class Trainer : IDisposable
 
             using var onDevice = new TrainingBatch(images, batch.Labels.to(_device));
             var loss = _loss(_network, onDevice).to(ScalarType.Float32);
-            double value = loss.item<float>();
-            if (!double.IsFinite(value))
+            if (lossSum is null)
             {
-                throw new MedVoxException($"the loss became {value} at iteration {Iteration}", hint: "lower the learning rate, check the data for NaN, or use --precision float32");
+                double value = loss.item<float>();
+                CheckFinite(value);
+                total += value;
+            }
+            else
+            {
+                lossSum.add_(loss.detach().reshape(1));
             }
 
             (loss / Options.GradientAccumulation).backward();
-            total += value;
         }
 
         using (var scope = NewDisposeScope())
@@ -124,16 +133,34 @@ public sealed class Trainer : IDisposable
             _master?.CopyGradientsToMaster();
             if (Options.GradientClip > 0)
             {
-                nn.utils.clip_grad_norm_(_optimized, Options.GradientClip);
+                GradientClipping.ClipByTotalNorm(_optimized, Options.GradientClip);
             }
 
             _optimizer.step();
             _master?.CopyMasterToModel();
         }
 
+        if (lossSum is not null)
+        {
+            // A non-finite loss has spoilt this step's update: the run stops here as it would have before the update.
+            total = lossSum.item<float>();
+            CheckFinite(total);
+        }
+
         Iteration++;
         LastLoss = total / Options.GradientAccumulation;
         return LastLoss;
+    }
+
+    /// <summary>Test hook: read the losses after the update even on the CPU (the GPU's way).</summary>
+    internal bool DeferLossReadback { get; set; }
+
+    private void CheckFinite(double loss)
+    {
+        if (!double.IsFinite(loss))
+        {
+            throw new MedVoxException($"the loss became {loss} at iteration {Iteration}", hint: "lower the learning rate, check the data for NaN, or use --precision float32");
+        }
     }
 
     /// <summary>

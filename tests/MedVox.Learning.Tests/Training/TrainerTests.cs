@@ -186,6 +186,39 @@ public class TrainerTests
         Assert.Equal(afterFirst, TensorAccounting.LiveTensors);
     }
 
+    /// <summary>
+    /// The GPU's way of reading losses (summed on the device, read after the update) gives the same losses and weights
+    /// as reading each at once, and still stops on a non-finite loss without counting the step.
+    /// </summary>
+    [Fact]
+    public void LossesReadAfterTheUpdateAreTheSameAndANonFiniteOneStillStops()
+    {
+        var options = new TrainingOptions { Iterations = 4, LearningRate = 0.01, GradientAccumulation = 2 };
+        var losses = new double[2][];
+        var weights = new float[2][];
+        using var initial = new UNet(Config());
+        for (int mode = 0; mode < 2; mode++)
+        {
+            using var net = new UNet(Config());
+            net.load_state_dict(initial.state_dict());
+            using var trainer = new Trainer(net, SegmentationLoss, options, CPU) { DeferLossReadback = mode == 1 };
+            var source = new ShapesBatchSource(seed: 5);
+            losses[mode] = [.. Enumerable.Range(0, 3).Select(_ => trainer.Step(source, Ct))];
+            using var flat = cat(net.parameters().Select(p => p.detach().flatten()).ToArray());
+            weights[mode] = flat.data<float>().ToArray();
+        }
+
+        // The device sums the two micro-batch losses in float32, the host in double: equal to float precision.
+        Assert.All(losses[0].Zip(losses[1]), p => Assert.Equal(p.First, p.Second, 1e-6));
+        Assert.Equal(weights[0], weights[1]);
+
+        using var nanNet = new UNet(Config());
+        using var nanTrainer = new Trainer(nanNet, (n, b) => ((UNet)n).forward(b.Images).sum() * float.NaN, new TrainingOptions { Iterations = 5 }, CPU) { DeferLossReadback = true };
+        var error = Assert.Throws<MedVoxException>(() => nanTrainer.Step(new ShapesBatchSource(seed: 1), Ct));
+        Assert.Contains("loss became NaN at iteration 0", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, nanTrainer.Iteration);
+    }
+
     [Fact]
     public void NonFiniteLossStopsWithAClearMessage()
     {

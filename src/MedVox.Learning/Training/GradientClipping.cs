@@ -1,0 +1,57 @@
+using static TorchSharp.torch;
+
+namespace MedVox.Learning.Training;
+
+/// <summary>
+/// Gradient clipping by the total L2 norm, computed entirely on the gradients' device. LibTorch's C++
+/// <c>clip_grad_norm_</c> (what TorchSharp calls) reads the norm back to the host to return it, which on a GPU makes
+/// the host wait for the whole backward pass before it can queue the optimiser's kernels; PyTorch's Python version,
+/// which this follows, scales every gradient by <c>min(1, max / (norm + 1e-6))</c> as a device tensor instead.
+/// </summary>
+public static class GradientClipping
+{
+    /// <summary>Added to the norm before dividing, as PyTorch does.</summary>
+    public const double Epsilon = 1e-6;
+
+    /// <summary>
+    /// Scales the gradients of <paramref name="parameters"/> (those that have one) in place so that their total L2 norm
+    /// is at most <paramref name="maxNorm"/>; unchanged when it already is (scaled by exactly 1). No host synchronisation.
+    /// </summary>
+    public static void ClipByTotalNorm(IEnumerable<Tensor> parameters, double maxNorm)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!(maxNorm > 0) || double.IsInfinity(maxNorm))
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "The norm limit is a finite number > 0.");
+        }
+
+        using var scope = NewDisposeScope();
+        var gradients = new List<Tensor>();
+        foreach (var parameter in parameters)
+        {
+            var gradient = parameter.grad;
+            if (gradient is not null)
+            {
+                gradients.Add(gradient);
+            }
+        }
+
+        if (gradients.Count == 0)
+        {
+            return;
+        }
+
+        var norms = new Tensor[gradients.Count];
+        for (int i = 0; i < norms.Length; i++)
+        {
+            norms[i] = linalg.vector_norm(gradients[i]).to(ScalarType.Float32);
+        }
+
+        var total = linalg.vector_norm(stack(norms));
+        var coefficient = (maxNorm / (total + Epsilon)).clamp_max(1.0);
+        foreach (var gradient in gradients)
+        {
+            gradient.mul_(coefficient.to(gradient.dtype));
+        }
+    }
+}
