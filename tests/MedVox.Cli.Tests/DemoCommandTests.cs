@@ -38,7 +38,7 @@ public class DemoCommandTests
         Assert.Contains("Dice, fine", text, StringComparison.Ordinal);
         string id = DemoModel.CaseId(DemoModel.HeldOutSeed, 0);
         Assert.NotEqual(DemoModel.TrainingSeed, DemoModel.HeldOutSeed);
-        string heldOut = Path.Combine(output, $"heldout-s{DemoModel.HeldOutSeed}");
+        string heldOut = Path.Combine(output, DemoCommand.HeldOutFolder(DemoModel.HeldOutSeed));
         using var image = ImageFile.Read(Path.Combine(heldOut, "imagesTr", id + "_0000.nii.gz"));
         using var mask = ImageFile.Read(Path.Combine(output, "predictions", id + ".nii.gz"));
         using var reference = ImageFile.Read(Path.Combine(heldOut, "labelsTr", id + ".nii.gz"));

@@ -79,7 +79,8 @@ internal static class DemoCommand
                 : null);
 
         var grid = DemoModel.HeldOutGrid;
-        string heldOutDir = Path.Combine(folder, FormattableString.Invariant($"heldout-s{seed}"));
+        // The grid is in the name: a folder of an earlier demo with another held-out grid is not taken for this one.
+        string heldOutDir = Path.Combine(folder, HeldOutFolder(seed));
         var heldOutSet = ProgressDisplay.Run(console, $"generating the held-out phantom (seed {seed})", 1.0, progress => DemoModel.OrganDataset(heldOutDir, grid, seed, 1, progress, cancellation));
         var heldOut = heldOutSet.TrainingCases[0];
         string imagePath = heldOut.ImagePaths[0];
@@ -174,6 +175,13 @@ internal static class DemoCommand
         }
 
         return Path.Combine(folder, DemoModel.Fine.Name);
+    }
+
+    /// <summary>The held-out phantom's dataset folder under --out.</summary>
+    internal static string HeldOutFolder(int seed)
+    {
+        var grid = DemoModel.HeldOutGrid;
+        return FormattableString.Invariant($"heldout-s{seed}-{grid.Size}x{grid.Size}x{grid.Slices}");
     }
 
     /// <summary>Millimetres added around the coarse model's region (the cascade test's setting: a voxel of the coarse grid).</summary>
