@@ -148,7 +148,8 @@ public sealed class Trainer : IDisposable
 
         if (lossSum is not null)
         {
-            // A non-finite loss has spoilt this step's update: the run stops here as it would have before the update.
+            // A non-finite loss has spoilt this step's update; the run stops with the CPU's message, and the spoilt
+            // weights are never saved (checkpoints are written only after a step returns).
             total = lossSum.item<float>();
             CheckFinite(total);
         }
