@@ -161,9 +161,7 @@ internal static class PolypCnn
             throw new InvalidOperationException($"The polyp CNN needs positive and negative training patches, got {patches.Positives.Count} and {patches.EasyNegatives.Count}.");
         }
 
-        TorchRuntime.EnsureLoaded();
-        manual_seed(settings.Seed);
-        var network = new SmallCnn(1, 2, settings.Widths, dimensions: 3);
+        var network = TorchRuntime.CreateSeeded(settings.Seed, () => new SmallCnn(1, 2, settings.Widths, dimensions: 3));
         var options = new TrainingOptions
         {
             Iterations = settings.Iterations,

@@ -85,8 +85,7 @@ internal static class Segmentation2D
             Strides = [[1, 1], .. Enumerable.Repeat(new[] { 2, 2 }, stages - 1)],
             EncoderBlocks = [.. Enumerable.Repeat(2, stages)],
         };
-        manual_seed(settings.Seed);
-        var network = new UNet(config);
+        var network = TorchRuntime.CreateSeeded(settings.Seed, () => new UNet(config));
         var options = new TrainingOptions { Iterations = settings.Iterations, LearningRate = settings.LearningRate, Momentum = 0.9, Seed = settings.Seed };
         using var objective = new SegmentationObjective();
         using var trainer = new Trainer(network, objective.Compute, options, CPU);

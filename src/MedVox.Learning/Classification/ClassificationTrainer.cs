@@ -4,6 +4,7 @@ using MedVox.IO;
 using MedVox.IO.Datasets;
 using MedVox.Learning.Losses;
 using MedVox.Learning.Networks;
+using MedVox.Learning.Runtime;
 using MedVox.Learning.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -74,8 +75,7 @@ public static class ClassificationTrainer
         string checkpoint = Path.Combine(modelFolder, CheckpointFolder);
         Directory.CreateDirectory(modelFolder);
 
-        manual_seed((long)(options.Sampling.Seed & long.MaxValue));
-        using var network = Classifier.Create(options.Architecture, input.NetworkChannels, classNames.Count);
+        using var network = TorchRuntime.CreateSeeded((long)(options.Sampling.Seed & long.MaxValue), () => Classifier.Create(options.Architecture, input.NetworkChannels, classNames.Count));
         network.to(device);
         var lossFunction = CreateLoss(options);
         using var trainer = new Trainer(network, (net, batch) => lossFunction(((Module<Tensor, Tensor>)net).forward(batch.Images), batch.Labels), options.Training, device);

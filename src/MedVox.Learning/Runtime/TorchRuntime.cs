@@ -11,6 +11,8 @@ public static class TorchRuntime
     private const string CudaHint =
         "install the CUDA build of PyTorch and put its torch/lib folder on LD_LIBRARY_PATH, build with -p:MedVoxTorchBackend=external (see README, GPU), or use --device cpu";
 
+    private static readonly Lock SeedLock = new();
+
     private static readonly Lazy<string> Version = new(LoadEngine, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>LibTorch's version; loads the native libraries on first use.</summary>
@@ -40,6 +42,24 @@ public static class TorchRuntime
             ComputeDevice.Cuda => throw new MedVoxException("--device cuda was requested but CUDA is not available", hint: CudaHint),
             _ => torch.cuda.is_available() ? torch.CUDA : torch.CPU,
         };
+    }
+
+    /// <summary>
+    /// Creates a network (or anything that draws its initial values from LibTorch's global generator) right after
+    /// seeding that generator, under a process-wide lock, so that the initial weights follow from
+    /// <paramref name="seed"/> even while other threads seed or draw: two trainings started side by side (parallel
+    /// tests, a service training several models) would otherwise interleave their draws and start from other weights.
+    /// Code that draws from the global generator without this lock can still interleave.
+    /// </summary>
+    public static T CreateSeeded<T>(long seed, Func<T> create)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        EnsureLoaded();
+        lock (SeedLock)
+        {
+            torch.manual_seed(seed);
+            return create();
+        }
     }
 
     /// <summary>Parses "auto", "cpu" or "cuda" (case-insensitive).</summary>

@@ -167,8 +167,7 @@ public static class SegmentationTraining
         var foreground = plan.Labels.Where(l => l.Value != 0).OrderBy(l => l.Value).ToArray();
 
         // The initial weights come from the plan's seed, so that a run is reproducible (a resumed one loads its checkpoint).
-        manual_seed(plan.Training.Seed);
-        using var network = new UNet(plan.Network);
+        using var network = TorchRuntime.CreateSeeded(plan.Training.Seed, () => new UNet(plan.Network));
         network.to(device);
         using var objective = new SegmentationObjective();
         var trainingOptions = plan.Training with

@@ -28,7 +28,6 @@ public static class SlideTrainer
         }
 
         using var source = new SlidePatchSource(pairs, options, cancellation);
-        manual_seed(options.Seed);
         var info = new SlideModelInfo
         {
             Network = network,
@@ -39,7 +38,7 @@ public static class SlideTrainer
             Iterations = options.Iterations,
             TrainingSlides = [.. pairs.Select(p => Path.GetFileName(p.Slide))],
         };
-        var model = new SlideModel(info, device);
+        var model = TorchRuntime.CreateSeeded(options.Seed, () => new SlideModel(info, device));
         try
         {
             var trainingOptions = new TrainingOptions

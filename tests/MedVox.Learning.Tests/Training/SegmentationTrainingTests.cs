@@ -17,6 +17,15 @@ using static TorchSharp.torch;
 
 namespace MedVox.Learning.Tests.Training;
 
+/// <summary>
+/// The initial weights of a training come from LibTorch's global generator, seeded under a lock that MedVox's own code
+/// shares (TorchRuntime.CreateSeeded) but tests that build networks directly do not: these tests, which compare runs
+/// weight for weight, run alone.
+/// </summary>
+[CollectionDefinition(nameof(SeededTraining), DisableParallelization = true)]
+public sealed class SeededTraining;
+
+[Collection(nameof(SeededTraining))]
 public class SegmentationTrainingTests(ITestOutputHelper output)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
