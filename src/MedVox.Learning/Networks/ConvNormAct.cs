@@ -15,7 +15,7 @@ public sealed class ConvNormAct : Module<Tensor, Tensor>
     {
         conv = Layers.Convolution(dims, inChannels, outChannels, kernel, stride);
         norm = Layers.InstanceNorm(dims, outChannels);
-        nonlin = activation ? LeakyReLU(0.01, inplace: true) : Identity();
+        nonlin = activation ? new LeakyRelu(0.01, inplace: true) : Identity();
         RegisterComponents();
     }
 

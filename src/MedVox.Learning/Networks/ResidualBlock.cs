@@ -40,7 +40,7 @@ public sealed class ResidualBlock : Module<Tensor, Tensor>
             skip = Sequential(ops);
         }
 
-        nonlin = LeakyReLU(0.01, inplace: true);
+        nonlin = new LeakyRelu(0.01, inplace: true);
         RegisterComponents();
     }
 
