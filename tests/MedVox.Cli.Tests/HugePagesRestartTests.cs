@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MedVox.Learning.Runtime;
 
 namespace MedVox.Cli.Tests;
 
@@ -27,22 +28,8 @@ public class HugePagesRestartTests
 
         Assert.True(process.ExitCode == 0, output);
         Assert.Contains("--device cpu -> cpu", output, StringComparison.Ordinal);
-        string mode = ThpMode();
+        string? mode = HugePages.ReadThpMode();
         bool expected = mode == "always" || (mode == "madvise" && optOut != "0" && OperatingSystem.IsLinux());
         Assert.Contains(expected ? "huge pages for CPU tensors" : "4 KB pages for CPU tensors", output, StringComparison.Ordinal);
-    }
-
-    private static string ThpMode()
-    {
-        const string Path = "/sys/kernel/mm/transparent_hugepage/enabled";
-        if (!File.Exists(Path))
-        {
-            return "none";
-        }
-
-        string text = File.ReadAllText(Path);
-        int open = text.IndexOf('[', StringComparison.Ordinal);
-        int close = text.IndexOf(']', StringComparison.Ordinal);
-        return open >= 0 && close > open ? text[(open + 1)..close] : "none";
     }
 }

@@ -121,7 +121,8 @@ internal static class DemoCommand
             if (cascade is not null)
             {
                 // What the cascade buys: the same fine model on the whole volume, which it was not trained to cover.
-                using var quiet = Predictor.Load(modelFolder, options with { Log = null });
+                // The loaded network again, without the memory-plan lines (not read from disk a second time).
+                using var quiet = new Predictor(predictor.Plan, predictor.Network, options with { Log = null });
                 using var whole = ProgressDisplay.Run(console, "for comparison: the fine model alone on the whole volume", 1, progress => quiet.Predict([ct], [imagePath], progress, cancellation));
                 using var reference = ImageFile.Read(referencePath);
                 alone = SegmentationEvaluator.EvaluateCase(heldOut.Id, whole.Labels, reference, labels, evaluation);

@@ -67,9 +67,12 @@ public static partial class HugePages
     }
 
     /// <summary>Whether huge pages are on for this process's allocations (the tunable is set and the kernel allows them).</summary>
-    public static bool Active =>
-        OperatingSystem.IsLinux()
-        && (ReadThpMode() == "always" || (ReadThpMode() == "madvise" && HasTunable(Environment.GetEnvironmentVariable("GLIBC_TUNABLES"))));
+    public static bool Active => OperatingSystem.IsLinux() && ReadThpMode() switch
+    {
+        "always" => true,
+        "madvise" => HasTunable(Environment.GetEnvironmentVariable("GLIBC_TUNABLES")),
+        _ => false,
+    };
 
     /// <summary>The decision, apart from the machine (tests).</summary>
     internal static bool ShouldRestart(string? tunables, string? optOut, string? thpMode, Version? glibc) =>
@@ -81,8 +84,8 @@ public static partial class HugePages
 
     private static bool HasTunable(string? tunables) => tunables is not null && tunables.Contains(Tunable, StringComparison.Ordinal);
 
-    /// <summary>The bracketed word of /sys/kernel/mm/transparent_hugepage/enabled ("always", "madvise", "never"), or null.</summary>
-    internal static string? ReadThpMode()
+    /// <summary>The kernel's transparent-huge-page mode, the bracketed word of /sys/kernel/mm/transparent_hugepage/enabled ("always", "madvise", "never"), or null.</summary>
+    public static string? ReadThpMode()
     {
         try
         {
