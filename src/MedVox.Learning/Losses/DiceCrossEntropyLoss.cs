@@ -39,10 +39,9 @@ public sealed class DiceCrossEntropyLoss : Module<Tensor, Tensor, Tensor>
             throw new ArgumentException($"Labels [{string.Join(", ", labels.shape)}] do not match logits [{string.Join(", ", logits.shape)}].");
         }
 
-        target = target.to(ScalarType.Int64);
-        var ce = functional.cross_entropy(logits.to(ScalarType.Float32), target);
-        var dice = SoftDice(logits, target);
-        var loss = (CrossEntropyWeight * ce) + (DiceWeight * (1 - dice));
+        // One autograd node with its gradient written out: the composed form (cross-entropy of the float32 logits plus
+        // 1 - SoftDice) keeps several float32 maps per class for its backward pass (see DiceCrossEntropyFunction).
+        var loss = DiceCrossEntropyFunction.Compute(logits, target.to(ScalarType.Int64), CrossEntropyWeight, DiceWeight, Smooth, BatchDice);
         return loss.MoveToOuterDisposeScope();
     }
 

@@ -32,6 +32,50 @@ public class LossTests
         Assert.Equal(Math.Log(2) + 0.5, loss.forward(logits, labels).item<float>(), 5);
     }
 
+    [Theory]
+    [InlineData(false, 1.0, 1.0)]
+    [InlineData(true, 1.0, 1.0)]
+    [InlineData(false, 0.5, 2.0)]
+    public void TheLossNodeHasTheValueAndGradientOfTheComposedLoss(bool batchDice, double diceWeight, double crossEntropyWeight)
+    {
+        using var scope = NewDisposeScope();
+        var logits = (Randn(2, 4, 5, 6, 3) * 3).requires_grad_(true);
+
+        // Class 3 is absent from the first sample: its Dice term is smoothing over probability mass only.
+        var labels = randint(0, 4, [2, 5, 6, 3]);
+        labels[0].masked_fill_(labels[0].eq(3), 1);
+        using var loss = new DiceCrossEntropyLoss(batchDice, diceWeight, crossEntropyWeight);
+
+        var composed = (crossEntropyWeight * nn.functional.cross_entropy(logits, labels)) + (diceWeight * (1 - loss.SoftDice(logits, labels)));
+        composed.backward();
+        var expected = logits.grad!.clone();
+        logits.grad!.zero_();
+        var fused = loss.forward(logits, labels);
+        (fused * 0.75).backward();
+
+        Assert.Equal(composed.item<float>(), fused.item<float>(), 5);
+        var difference = (logits.grad! - (0.75 * expected)).abs().max().item<float>();
+        Assert.True(difference < 1e-6 + (1e-4 * expected.abs().max().item<float>()), $"largest gradient difference {difference}");
+    }
+
+    [Fact]
+    public void TheLossNodeTakesBFloat16LogitsAndReturnsTheirGradientInBFloat16()
+    {
+        using var scope = NewDisposeScope();
+        var master = Randn(2, 3, 8, 8) * 2;
+        var labels = randint(0, 3, [2, 8, 8]);
+        using var loss = new DiceCrossEntropyLoss();
+        var reference = master.clone().requires_grad_(true);
+        loss.forward(reference, labels).backward();
+        var logits = master.to(ScalarType.BFloat16).requires_grad_(true);
+
+        var value = loss.forward(logits, labels);
+        value.backward();
+
+        Assert.Equal(ScalarType.BFloat16, logits.grad!.dtype);
+        Assert.True(logits.grad!.to(ScalarType.Float32).allclose(reference.grad!, rtol: 0.05, atol: 2e-4));
+    }
+
     [Fact]
     public void DeepSupervisionWeightsHalveAndIgnoreTheLowestResolution()
     {
