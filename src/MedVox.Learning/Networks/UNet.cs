@@ -75,7 +75,9 @@ public sealed class UNet : Module<Tensor, Tensor>
 
     /// <summary>
     /// Recompute stage activations in the backward pass instead of storing them (encoder and decoder stages), trading
-    /// about one extra forward for most of the activation memory. A training option, not part of the architecture.
+    /// about one extra forward for most of the activation memory. Stages run and are recomputed one sample at a time
+    /// (instance norm keeps samples independent), so a stage's intermediate maps exist for one sample of the batch.
+    /// A training option, not part of the architecture.
     /// </summary>
     public bool ActivationCheckpointing { get; set; }
 
@@ -114,7 +116,7 @@ public sealed class UNet : Module<Tensor, Tensor>
         for (int s = 0; s < Config.Stages; s++)
         {
             var stage = encoder[s];
-            x = ActivationCheckpointing ? ActivationCheckpoint.Apply(t => stage.forward(t[0]), x) : stage.forward(x);
+            x = ActivationCheckpointing ? ActivationCheckpoint.Apply(t => stage.forward(t[0]), perSample: true, x) : stage.forward(x);
             skips[s] = x;
         }
 
@@ -125,7 +127,7 @@ public sealed class UNet : Module<Tensor, Tensor>
             int s = Config.Stages - 2 - d;
             var (up, stage) = (upsample[d], decoder[d]);
             x = ActivationCheckpointing
-                ? ActivationCheckpoint.Apply(t => DecoderStage(up, stage, t[0], t[1]), x, skips[s])
+                ? ActivationCheckpoint.Apply(t => DecoderStage(up, stage, t[0], t[1]), perSample: true, x, skips[s])
                 : DecoderStage(up, stage, x, skips[s]);
             if (Config.DeepSupervision || s == 0)
             {

@@ -27,6 +27,30 @@ public class ActivationCheckpointTests
     }
 
     [Fact]
+    public void PerSampleRecomputationGivesTheGradientsOfTheWholeBatch()
+    {
+        using var scope = NewDisposeScope();
+        var weight = Randn(4, 4).requires_grad_(true);
+        var a = Randn(3, 4).requires_grad_(true);
+        var b = Randn(3, 4);
+        var upstream = Randn(3, 4);
+
+        // Rows are samples: each output row depends on its own input rows and the shared weight only.
+        Tensor F(Tensor[] t) => (t[0].matmul(weight).tanh() * t[1]).exp();
+        F([a, b]).backward([upstream]);
+        var (ga, gw) = (a.grad!.clone(), weight.grad!.clone());
+        a.grad!.zero_();
+        weight.grad!.zero_();
+        var output = ActivationCheckpoint.Apply(F, perSample: true, a, b);
+        Assert.True(output.allclose(F([a, b]).detach(), rtol: 1e-6, atol: 1e-7));
+        output.backward([upstream]);
+
+        Assert.True(a.grad!.allclose(ga, rtol: 1e-5, atol: 1e-6));
+        Assert.True(weight.grad!.allclose(gw, rtol: 1e-5, atol: 1e-6), "the shared parameter's gradient is the sum over the samples");
+        Assert.Throws<ArgumentException>(() => ActivationCheckpoint.Apply(F, perSample: true, a, Randn(2, 4)));
+    }
+
+    [Fact]
     public void UNetGradientsWithCheckpointingEqualThoseWithout()
     {
         var config = new UNetConfig
