@@ -7,7 +7,7 @@ namespace MedVox.Benchmarks;
 
 /// <summary>
 /// One measured training step in this (fresh) process: <c>compare memory-probe --patch 64,64,64 --batch 2 --base 32
-/// --max 320 --classes 4 [--bf16] [--checkpointing] [--adamw] [--residual] [--deep]</c> prints estimate and measurement.
+/// --max 320 --classes 4 [--bf16] [--checkpointing] [--adamw] [--residual] [--deep] [--estimate-only]</c> prints estimate and measurement.
 /// </summary>
 public sealed class MemoryProbeRun : IComparison
 {
@@ -36,6 +36,13 @@ public sealed class MemoryProbeRun : IComparison
             Optimizer = args.Contains("--adamw") ? OptimizerKind.AdamW : OptimizerKind.Sgd,
         };
         var estimate = MemoryEstimator.Estimate(config, patch, batch, options);
+        if (args.Contains("--estimate-only"))
+        {
+            Console.WriteLine(FormattableString.Invariant($"step estimate {estimate.Step}"));
+            Console.WriteLine(estimate.ToString());
+            return 0;
+        }
+
         var measured = MemoryProbe.Measure(config, patch, batch, options, steps: steps);
         Console.WriteLine(FormattableString.Invariant($"baseline {measured.BaselineBytes} peak {measured.PeakBytes} added {measured.AddedBytes} after {measured.ResidentAfterBytes} estimate {estimate.Total} step estimate {estimate.Step} ratio {estimate.Step / (double)measured.PeakBytes:F3} step {measured.StepTime.TotalSeconds:F2}s"));
         Console.WriteLine(estimate.ToString());

@@ -9,11 +9,17 @@ public sealed class ConvNormAct : Module<Tensor, Tensor>
     private readonly Module<Tensor, Tensor> conv;
     private readonly Module<Tensor, Tensor> norm;
     private readonly Module<Tensor, Tensor> nonlin;
+    private readonly int _dims;
+    private readonly long[] _stride;
+    private readonly long[] _padding;
 
     public ConvNormAct(int dims, long inChannels, long outChannels, IReadOnlyList<int> kernel, IReadOnlyList<int> stride, bool activation = true)
         : base(nameof(ConvNormAct))
     {
         conv = Layers.Convolution(dims, inChannels, outChannels, kernel, stride);
+        _dims = dims;
+        _stride = [.. stride.Select(v => (long)v)];
+        _padding = [.. kernel.Select(k => (long)(k / 2))];
         norm = Layers.InstanceNorm(dims, outChannels);
         nonlin = activation ? new LeakyRelu(0.01, inplace: true) : Identity();
         RegisterComponents();
@@ -26,6 +32,34 @@ public sealed class ConvNormAct : Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         return nonlin.forward(norm.forward(conv.forward(input))).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The block applied to the channel concatenation of <paramref name="first"/> and <paramref name="second"/> without
+    /// building it: the convolution's weight is split along its input channels and the two halves' outputs summed (a
+    /// decoder's first block recomputed under activation checkpointing, where the concatenation and its gradient
+    /// would be the largest maps).
+    /// </summary>
+    public Tensor ForwardConcatenated(Tensor first, Tensor second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        using var scope = NewDisposeScope();
+        var convolution = (TorchSharp.Modules.Convolution)conv;
+        var weight = convolution.weight!;
+        long split = first.shape[1];
+        if (split + second.shape[1] != weight.shape[1])
+        {
+            throw new ArgumentException($"The block takes {weight.shape[1]} channels, got {split} + {second.shape[1]}.");
+        }
+
+        var y = Convolve(first, weight.narrow(1, 0, split), convolution.bias);
+        y.add_(Convolve(second, weight.narrow(1, split, weight.shape[1] - split), null));
+        return nonlin.forward(norm.forward(y)).MoveToOuterDisposeScope();
+    }
+
+    private Tensor Convolve(Tensor input, Tensor weight, Tensor? bias) => _dims == 3
+        ? functional.conv3d(input, weight, bias, _stride, _padding)
+        : functional.conv2d(input, weight, bias, _stride, _padding);
 
     protected override void Dispose(bool disposing)
     {

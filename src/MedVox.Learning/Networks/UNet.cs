@@ -76,8 +76,9 @@ public sealed class UNet : Module<Tensor, Tensor>
     /// <summary>
     /// Recompute stage activations in the backward pass instead of storing them (encoder and decoder stages), trading
     /// about one extra forward for most of the activation memory. Stages run and are recomputed one sample at a time
-    /// (instance norm keeps samples independent), so a stage's intermediate maps exist for one sample of the batch.
-    /// A training option, not part of the architecture.
+    /// (instance norm keeps samples independent), so a stage's intermediate maps exist for one sample of the batch, and
+    /// a decoder stage convolves the upsampled map and the skip without concatenating them. A training option, not part
+    /// of the architecture.
     /// </summary>
     public bool ActivationCheckpointing { get; set; }
 
@@ -127,8 +128,8 @@ public sealed class UNet : Module<Tensor, Tensor>
             int s = Config.Stages - 2 - d;
             var (up, stage) = (upsample[d], decoder[d]);
             x = ActivationCheckpointing
-                ? ActivationCheckpoint.Apply(t => DecoderStage(up, stage, t[0], t[1]), perSample: true, x, skips[s])
-                : DecoderStage(up, stage, x, skips[s]);
+                ? ActivationCheckpoint.Apply(t => DecoderStage(up, stage, t[0], t[1], split: true), perSample: true, x, skips[s])
+                : DecoderStage(up, stage, x, skips[s], split: false);
             if (Config.DeepSupervision || s == 0)
             {
                 if (allHeads || s == 0)
@@ -144,11 +145,27 @@ public sealed class UNet : Module<Tensor, Tensor>
         return [.. outputs];
     }
 
-    private static Tensor DecoderStage(Module<Tensor, Tensor> up, Module<Tensor, Tensor> stage, Tensor below, Tensor skip)
+    private static Tensor DecoderStage(Module<Tensor, Tensor> up, Module<Tensor, Tensor> stage, Tensor below, Tensor skip, bool split)
     {
         using var scope = NewDisposeScope();
-        return stage.forward(cat([up.forward(below), skip], dim: 1)).MoveToOuterDisposeScope();
+        if (!split)
+        {
+            return stage.forward(cat([up.forward(below), skip], dim: 1)).MoveToOuterDisposeScope();
+        }
+
+        // Under checkpointing the first block convolves the upsampled map and the skip without concatenating them: the
+        // concatenation and its gradient would be the largest maps of the recomputed stage.
+        var blocks = Blocks(stage);
+        var x = ((ConvNormAct)blocks[0]).ForwardConcatenated(up.forward(below), skip);
+        for (int b = 1; b < blocks.Length; b++)
+        {
+            x = blocks[b].forward(x);
+        }
+
+        return x.MoveToOuterDisposeScope();
     }
+
+    private static Module<Tensor, Tensor>[] Blocks(Module<Tensor, Tensor> stage) => [.. stage.children().Cast<Module<Tensor, Tensor>>()];
 
     private void CheckInput(Tensor input)
     {

@@ -30,16 +30,18 @@ public sealed record DataLoadingSettings
 /// conv-norm-LeakyReLU keeps the convolution's output (the norm's input) and the activation's output (in-place
 /// LeakyReLU saves its result, which is also the next convolution's input): two maps; a residual block four, plus its
 /// projection's; a decoder stage its concatenation (twice the width; the transposed convolution's output is not kept)
-/// and its layers. The loss keeps log-softmax, softmax and the float one-hot target (three float32 class maps per
-/// supervised output) and, while the Dice term runs, also the int64 one-hot, the product of probabilities and target,
-/// and with bf16 two float32 copies of the logits; the logits of every head stay until the loss is done;</item>
-/// <item>start of the backward pass (the loss's saved maps are gone by then): the network's saved maps plus four
-/// full-resolution maps of the first stage's width (the gradients of the last layers, and the copies oneDNN reorders
-/// a convolution's input and gradient into).</item>
+/// and its layers. The loss (one autograd node, <see cref="Losses.DiceCrossEntropyLoss"/>) keeps only the logits of
+/// every head; while it runs it holds float32 log-probabilities and per-voxel index and sum buffers;</item>
+/// <item>start of the backward pass: the network's saved maps plus four full-resolution maps of the first stage's
+/// width (the gradients of the last layers, and the copies oneDNN reorders a convolution's input and gradient into),
+/// and the gradient the loss returned for the logits, which stays until the step ends; before that, the loss's own
+/// backward (float32 probabilities and gradient, and a bf16 copy of it with bf16).</item>
 /// </list>
-/// With activation checkpointing only the stage outputs stay, and the backward pass recomputes one stage at a time: its
-/// saved maps and its own backward workspace come on top, plus skip gradients waiting for their encoder stage.
-/// Weights, gradients, master copies and optimiser state are counted exactly from the parameter count. The runtime's
+/// With activation checkpointing only the stage outputs stay, and the backward pass recomputes one stage at a time, one
+/// sample at a time: that sample's share of the stage's maps and backward workspace comes on top of the stage's
+/// gradient from above and the gradients of its inputs for the whole batch, plus skip gradients waiting for their
+/// encoder stage (decoder stages convolve the upsampled map and the skip without concatenating them).
+/// /// Weights, gradients, master copies and optimiser state are counted exactly from the parameter count. The runtime's
 /// fixed cost is a measured constant per device. The counts hold for the CPU with a fixed allocator map threshold
 /// (MedVox sets one, see NativeEnvironment): freed tensors then leave the process at once.
 /// </summary>
@@ -63,8 +65,8 @@ public static class MemoryEstimator
     /// <summary>The same with bf16 (measured: 5; LibTorch's CPU kernels widen some bf16 operands to float32 on the way).</summary>
     public const double BackwardMapsBFloat16 = 5;
 
-    /// <summary>Maps of a stage's width alive while a checkpointed stage runs forward without autograd (transposed convolution output, concatenation, convolution and norm outputs).</summary>
-    public const double RecomputeForwardMaps = 5;
+    /// <summary>Maps of a stage's width alive per sample while a checkpointed stage runs forward without autograd (transposed convolution output, the two halves of the split convolution, norm output).</summary>
+    public const double RecomputeForwardMaps = 4;
 
     /// <summary>The estimate for a training run with these options (see the class comment for what is counted).</summary>
     public static MemoryEstimate Estimate(UNetConfig config, IReadOnlyList<int> patch, int batch, TrainingOptions training, MemoryDevice device = MemoryDevice.Cpu, DataLoadingSettings? loading = null)
@@ -113,13 +115,13 @@ public static class MemoryEstimator
             savedNetwork += Bytes(encoder[s] + decoder[s], s);
         }
 
-        var (lossSaved, lossPeak) = Loss(config, voxels, n, bf16);
+        var (lossSaved, lossPeak, lossBackward, logitGradients) = Loss(config, voxels, n, bf16);
         double backwardMaps = bf16 ? BackwardMapsBFloat16 : BackwardMaps;
         double activations, peak;
         if (!training.ActivationCheckpointing)
         {
             activations = savedNetwork + lossSaved;
-            peak = savedNetwork + Math.Max(lossPeak, Bytes(backwardMaps * config.Features[0], 0));
+            peak = savedNetwork + Math.Max(Math.Max(lossPeak, lossBackward), Bytes(backwardMaps * config.Features[0], 0) + logitGradients);
         }
         else
         {
@@ -130,23 +132,28 @@ public static class MemoryEstimator
             }
 
             // The backward pass recomputes decoder stages from full resolution down, then encoder stages from the
-            // bottleneck up; skip gradients of the decoder stages done wait for their encoder stage.
+            // bottleneck up, one sample at a time: the sample's maps, and for the whole batch the gradient from above
+            // and the gradients of the stage's inputs. Skip gradients of the decoder stages done wait for their encoder
+            // stage. A decoder stage recomputed keeps the upsampled map instead of the concatenation.
             double recompute = 0, waiting = 0;
             for (int s = 0; s < config.Stages - 1; s++)
             {
-                recompute = Math.Max(recompute, Bytes(decoder[s] + (backwardMaps * config.Features[s]), s) + waiting);
+                double stageMaps = decoder[s] - config.Features[s] + (backwardMaps * config.Features[s]);
+                double batchGradients = Bytes(2.0 * config.Features[s], s) + Bytes(config.Features[s + 1], s + 1);
+                recompute = Math.Max(recompute, (Bytes(stageMaps, s) / n) + batchGradients + waiting);
                 waiting += Bytes(config.Features[s], s);
             }
 
             for (int s = config.Stages - 1; s >= 0; s--)
             {
                 waiting -= s < config.Stages - 1 ? Bytes(config.Features[s], s) : 0;
-                recompute = Math.Max(recompute, Bytes(encoder[s] + (backwardMaps * config.Features[s]), s) + waiting);
+                double inputGradient = s == 0 ? 4 * channels * voxels[0] * n : Bytes(config.Features[s - 1], s - 1);
+                recompute = Math.Max(recompute, (Bytes(encoder[s] + (backwardMaps * config.Features[s]), s) / n) + Bytes(config.Features[s], s) + inputGradient + waiting);
             }
 
-            double forward = Bytes(RecomputeForwardMaps * config.Features[0], 0);
+            double forward = Bytes(RecomputeForwardMaps * config.Features[0], 0) / n;
             activations = boundaries + lossSaved;
-            peak = boundaries + Math.Max(Math.Max(lossPeak, recompute), forward);
+            peak = boundaries + Math.Max(Math.Max(lossPeak, lossBackward), Math.Max(recompute + logitGradients, forward));
         }
 
         double workspace = Math.Max(0, peak - activations);
@@ -248,10 +255,11 @@ public static class MemoryEstimator
     }
 
     /// <summary>
-    /// The loss's saved bytes (all supervised outputs) and its peak above the network's saved maps: the logits of every
-    /// head, the saved maps so far, the downsampled targets so far, and the temporaries of the output being computed.
+    /// The loss's saved bytes (the logits of every head: the loss node keeps nothing else), its peak while it runs (the
+    /// logits, the downsampled targets so far, the temporaries of the output being computed), the peak of its backward
+    /// pass, and the gradients it returns for the logits (alive until the step ends).
     /// </summary>
-    private static (double Saved, double Peak) Loss(UNetConfig config, long[] voxels, double n, bool bf16)
+    private static (double Saved, double Peak, double Backward, double LogitGradients) Loss(UNetConfig config, long[] voxels, double n, bool bf16)
     {
         double classes = config.Classes;
         double e = bf16 ? 2 : 4;
@@ -263,7 +271,7 @@ public static class MemoryEstimator
             logits += classes * e * voxels[h] * n;
         }
 
-        double saved = 0, targets = 0, peak = 0;
+        double targets = 0, peak = 0, backward = 0, gradients = 0;
         for (int h = 0; h < heads; h++)
         {
             if (weights[h] == 0)
@@ -278,13 +286,14 @@ public static class MemoryEstimator
                 targets += (4 * voxels[0] * n) + (12 * v);
             }
 
-            // int64 one-hot, product of probabilities and target, and with bf16 two float32 copies of the logits.
-            double temporaries = ((8 * classes) + (4 * (classes - 1)) + (bf16 ? 8 * classes : 0)) * v;
-            saved += 12 * classes * v;
-            peak = Math.Max(peak, logits + saved + targets + temporaries);
+            // Forward: float32 log-probabilities (exponentiated in place) and per-voxel gathers, flat indices and
+            // float64 sums. Backward: float32 probabilities and gradient, with bf16 the returned copy.
+            peak = Math.Max(peak, logits + targets + (((4 * classes) + 32) * v));
+            backward = Math.Max(backward, logits + gradients + (((8 * classes) + (bf16 ? 2 * classes : 0) + 16) * v));
+            gradients += e * classes * v;
         }
 
-        return (saved, peak);
+        return (logits, peak, backward, gradients);
     }
 
     private static long DataLoadingBytes(UNetConfig config, IReadOnlyList<int> patch, int batch, DataLoadingSettings loading)

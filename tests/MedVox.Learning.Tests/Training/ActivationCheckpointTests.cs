@@ -50,6 +50,26 @@ public class ActivationCheckpointTests
         Assert.Throws<ArgumentException>(() => ActivationCheckpoint.Apply(F, perSample: true, a, Randn(2, 4)));
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void ABlockOnTwoMapsEqualsTheBlockOnTheirConcatenation(int dims)
+    {
+        using var scope = NewDisposeScope();
+        int[] three = [.. Enumerable.Repeat(3, dims)];
+        int[] one = [.. Enumerable.Repeat(1, dims)];
+        using var block = new ConvNormAct(dims, 6, 4, three, one);
+        long[] spatial = [.. Enumerable.Repeat(6L, dims)];
+        var a = Randn([2, 4, .. spatial]);
+        var b = Randn([2, 2, .. spatial]);
+
+        var expected = block.forward(cat([a, b], dim: 1));
+        var split = block.ForwardConcatenated(a, b);
+
+        Assert.True(split.allclose(expected, rtol: 1e-5, atol: 1e-5), $"max difference {(split - expected).abs().max().item<float>()}");
+        Assert.Throws<ArgumentException>(() => block.ForwardConcatenated(a, a));
+    }
+
     [Fact]
     public void UNetGradientsWithCheckpointingEqualThoseWithout()
     {
