@@ -44,6 +44,9 @@ internal sealed class DiceCrossEntropyFunction : SingleTensorFunction<DiceCrossE
 
     public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
     {
+        // The wrappers of gradients returned by earlier custom nodes can go (see ReturnedGradients); this node's own
+        // goes at the next one's backward (a checkpointed stage) instead of at the end of the step.
+        Training.ReturnedGradients.Release();
         double ceWeight = (double)ctx.get_data("ceWeight");
         Tensor gradient;
         using (var scope = NewDisposeScope())
@@ -72,6 +75,7 @@ internal sealed class DiceCrossEntropyFunction : SingleTensorFunction<DiceCrossE
         }
 
         grad_output.Dispose();
+        Training.ReturnedGradients.Keep([gradient]);
 
         // One entry per argument of apply: the logits, then none for the target and the settings.
         return [gradient, null!, null!, null!, null!, null!];

@@ -34,8 +34,9 @@ public sealed record DataLoadingSettings
 /// every head; while it runs it holds float32 log-probabilities and per-voxel index and sum buffers;</item>
 /// <item>start of the backward pass: the network's saved maps plus four full-resolution maps of the first stage's
 /// width (the gradients of the last layers, and the copies oneDNN reorders a convolution's input and gradient into),
-/// and the gradient the loss returned for the logits, which stays until the step ends; before that, the loss's own
-/// backward (float32 probabilities and gradient, and a bf16 copy of it with bf16).</item>
+/// and the gradient the loss returned for the logits, whose wrapper stays until the step ends (under checkpointing the
+/// first recomputed stage releases it, see ReturnedGradients); before that, the loss's own backward (float32
+/// probabilities and gradient, and a bf16 copy of it with bf16).</item>
 /// </list>
 /// With activation checkpointing only the stage outputs stay, and the backward pass recomputes one stage at a time, one
 /// sample at a time: that sample's share of the stage's maps and backward workspace comes on top of the stage's
@@ -153,7 +154,7 @@ public static class MemoryEstimator
 
             double forward = Bytes(RecomputeForwardMaps * config.Features[0], 0) / n;
             activations = boundaries + lossSaved;
-            peak = boundaries + Math.Max(Math.Max(lossPeak, lossBackward), Math.Max(recompute + logitGradients, forward));
+            peak = boundaries + Math.Max(Math.Max(lossPeak, lossBackward), Math.Max(recompute, forward));
         }
 
         double workspace = Math.Max(0, peak - activations);

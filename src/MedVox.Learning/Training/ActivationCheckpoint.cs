@@ -53,10 +53,6 @@ public static class ActivationCheckpoint
 
     private sealed class CheckpointFunction : SingleTensorFunction<CheckpointFunction>
     {
-        /// <summary>Gradients the last backward call on this thread returned (autograd runs CPU backward passes on the calling thread).</summary>
-        [ThreadStatic]
-        private static List<Tensor>? _returned;
-
         public override string Name => "ActivationCheckpoint";
 
         public override Tensor forward(AutogradContext ctx, params object[] vars)
@@ -100,7 +96,7 @@ public static class ActivationCheckpoint
             // The gradients returned by the previous call were copied into autograd's own references when that call
             // returned: their wrappers can go now instead of at the end of the training step, so that a backward pass
             // holds the input gradients of one stage at a time, not of every stage.
-            ReleaseReturned();
+            ReturnedGradients.Release();
             var function = (Func<Tensor[], Tensor>)ctx.get_data("function");
             bool perSample = (bool)ctx.get_data("perSample");
             var gradients = new List<Tensor>(4) { null!, null! };
@@ -145,8 +141,7 @@ public static class ActivationCheckpoint
 
             // TorchSharp wrapped the incoming gradient in the caller's scope; autograd keeps its own reference.
             grad_output.Dispose();
-            _returned ??= [];
-            _returned.AddRange(gradients.Skip(2));
+            ReturnedGradients.Keep(gradients.Skip(2));
             return gradients;
         }
 
@@ -159,21 +154,6 @@ public static class ActivationCheckpoint
             }
 
             return sample;
-        }
-
-        private static void ReleaseReturned()
-        {
-            if (_returned is null)
-            {
-                return;
-            }
-
-            foreach (var t in _returned)
-            {
-                t.Dispose();
-            }
-
-            _returned.Clear();
         }
     }
 }

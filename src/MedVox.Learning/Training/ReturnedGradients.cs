@@ -1,0 +1,44 @@
+using static TorchSharp.torch;
+
+namespace MedVox.Learning.Training;
+
+/// <summary>
+/// Wrappers of the gradients MedVox's custom autograd nodes returned. Autograd copies a returned gradient into its own
+/// reference when the node's backward returns, but TorchSharp's wrapper would keep the storage alive until the training
+/// step's dispose scope ends, through the rest of the backward pass. Each custom backward releases the wrappers of the
+/// ones before it (autograd runs CPU backward passes on the calling thread, so the list is per thread).
+/// </summary>
+internal static class ReturnedGradients
+{
+    [ThreadStatic]
+    private static List<Tensor>? _returned;
+
+    /// <summary>Remembers wrappers that autograd takes over when the current backward call returns.</summary>
+    public static void Keep(IEnumerable<Tensor?> gradients)
+    {
+        _returned ??= [];
+        foreach (var g in gradients)
+        {
+            if (g is not null)
+            {
+                _returned.Add(g);
+            }
+        }
+    }
+
+    /// <summary>Disposes the wrappers kept by earlier backward calls on this thread (their storage stays while autograd uses it).</summary>
+    public static void Release()
+    {
+        if (_returned is null)
+        {
+            return;
+        }
+
+        foreach (var t in _returned)
+        {
+            t.Dispose();
+        }
+
+        _returned.Clear();
+    }
+}
