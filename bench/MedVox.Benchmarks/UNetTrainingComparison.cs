@@ -13,7 +13,7 @@ namespace MedVox.Benchmarks;
 /// One training iteration of the 3D U-Net on the CPU through MedVox's <see cref="Trainer"/> (forward, cross-entropy,
 /// backward, gradient clipping at 12, SGD with Nesterov momentum 0.99): the MedVox half of
 /// bench/unet-train-vs-pytorch.sh, whose PyTorch half runs the same network (tests' unet_oracle.py layout) with the same
-/// steps. Usage: <c>compare unet-train [--patch 32] [--batch 2] [--features 16,32,64,128] [--classes 3] [--threads N] [--steps 5] [--warmup 2] [--device cpu|cuda] [--bf16] [--checkpointing]</c>.
+/// steps. Usage: <c>compare unet-train [--patch 32] [--batch 2] [--features 16,32,64,128] [--classes 3] [--threads N] [--steps 5] [--warmup 2] [--device cpu|cuda] [--bf16] [--checkpointing] [--estimate-only]</c>.
 /// On CUDA it also prints the device memory the run added (NVML) and the planner's estimate.
 /// Prints medvox_step (best seconds per iteration), medvox_median and the LibTorch version.
 /// </summary>
@@ -27,6 +27,20 @@ public sealed class UNetTrainingComparison : IComparison
         int steps = BenchArgs.Int(args, "--steps", 5), warmup = BenchArgs.Int(args, "--warmup", 2), threads = BenchArgs.Int(args, "--threads", Environment.ProcessorCount);
         int[] features = [.. BenchArgs.Text(args, "--features", "16,32,64,128").Split(',').Select(f => int.Parse(f, CultureInfo.InvariantCulture))];
         bool cuda = BenchArgs.Text(args, "--device", "cpu") == "cuda";
+        if (args.Contains("--estimate-only"))
+        {
+            // The planner's estimate for this network on the chosen device, without running a step (no GPU needed).
+            var planned = new TrainingOptions
+            {
+                Precision = args.Contains("--bf16") ? PrecisionMode.BFloat16 : PrecisionMode.Float32,
+                ActivationCheckpointing = args.Contains("--checkpointing"),
+            };
+            var estimate = MemoryEstimator.Estimate(Config(features, classes), [patch, patch, patch], batch, planned, cuda ? MemoryDevice.Cuda : MemoryDevice.Cpu);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_estimate_step_gib {estimate.Step / (double)(1L << 30):F2}"));
+            Console.WriteLine(estimate.ToString());
+            return 0;
+        }
+
         TorchRuntime.EnsureLoaded();
         set_num_threads(threads);
         var device = cuda ? TorchRuntime.Resolve(ComputeDevice.Cuda) : CPU;
