@@ -42,7 +42,7 @@ public sealed record DataLoadingSettings
 /// sample at a time: that sample's share of the stage's maps and backward workspace comes on top of the stage's
 /// gradient from above and the gradients of its inputs for the whole batch, plus skip gradients waiting for their
 /// encoder stage (decoder stages convolve the upsampled map and the skip without concatenating them).
-/// /// Weights, gradients, master copies and optimiser state are counted exactly from the parameter count. The runtime's
+/// Weights, gradients, master copies and optimiser state are counted exactly from the parameter count. The runtime's
 /// fixed cost is a measured constant per device. The counts hold for the CPU with a fixed allocator map threshold
 /// (MedVox sets one, see NativeEnvironment): freed tensors then leave the process at once.
 /// </summary>

@@ -6,7 +6,8 @@ namespace MedVox.Learning.Training;
 /// Wrappers of the gradients MedVox's custom autograd nodes returned. Autograd copies a returned gradient into its own
 /// reference when the node's backward returns, but TorchSharp's wrapper would keep the storage alive until the training
 /// step's dispose scope ends, through the rest of the backward pass. Each custom backward releases the wrappers of the
-/// ones before it (autograd runs CPU backward passes on the calling thread, so the list is per thread).
+/// ones before it. The list is per thread: autograd runs a device's backward calls on one thread (the calling thread on
+/// the CPU, a worker thread per GPU).
 /// </summary>
 internal static class ReturnedGradients
 {
