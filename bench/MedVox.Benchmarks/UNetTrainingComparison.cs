@@ -27,15 +27,21 @@ public sealed class UNetTrainingComparison : IComparison
         int steps = BenchArgs.Int(args, "--steps", 5), warmup = BenchArgs.Int(args, "--warmup", 2), threads = BenchArgs.Int(args, "--threads", Environment.ProcessorCount);
         int[] features = [.. BenchArgs.Text(args, "--features", "16,32,64,128").Split(',').Select(f => int.Parse(f, CultureInfo.InvariantCulture))];
         bool cuda = BenchArgs.Text(args, "--device", "cpu") == "cuda";
+        var config = Config(features, classes);
+        var options = new TrainingOptions
+        {
+            Iterations = warmup + steps,
+            LearningRate = 0.01,
+            Momentum = 0.99,
+            WeightDecay = 3e-5,
+            GradientClip = 12,
+            Precision = args.Contains("--bf16") ? PrecisionMode.BFloat16 : PrecisionMode.Float32,
+            ActivationCheckpointing = args.Contains("--checkpointing"),
+        };
+        var estimate = MemoryEstimator.Estimate(config, [patch, patch, patch], batch, options, cuda ? MemoryDevice.Cuda : MemoryDevice.Cpu);
         if (args.Contains("--estimate-only"))
         {
             // The planner's estimate for this network on the chosen device, without running a step (no GPU needed).
-            var planned = new TrainingOptions
-            {
-                Precision = args.Contains("--bf16") ? PrecisionMode.BFloat16 : PrecisionMode.Float32,
-                ActivationCheckpointing = args.Contains("--checkpointing"),
-            };
-            var estimate = MemoryEstimator.Estimate(Config(features, classes), [patch, patch, patch], batch, planned, cuda ? MemoryDevice.Cuda : MemoryDevice.Cpu);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_estimate_step_gib {estimate.Step / (double)(1L << 30):F2}"));
             Console.WriteLine(estimate.ToString());
             return 0;
@@ -50,20 +56,9 @@ public sealed class UNetTrainingComparison : IComparison
         }
 
         using var sampler = cuda ? GpuMemorySampler.TryStart() : null;
-        var config = Config(features, classes);
         manual_seed(0);
         using var network = new UNet(config);
         network.to(device);
-        var options = new TrainingOptions
-        {
-            Iterations = warmup + steps,
-            LearningRate = 0.01,
-            Momentum = 0.99,
-            WeightDecay = 3e-5,
-            GradientClip = 12,
-            Precision = args.Contains("--bf16") ? PrecisionMode.BFloat16 : PrecisionMode.Float32,
-            ActivationCheckpointing = args.Contains("--checkpointing"),
-        };
         using var trainer = new Trainer(network, (net, b) => nn.functional.cross_entropy(((UNet)net).forward(b.Images), b.Labels), options, device);
         using var images = randn(new long[] { batch, 1, patch, patch, patch }, device: device);
         using var labels = randint(0, classes, new long[] { batch, patch, patch, patch }, device: device);
@@ -91,7 +86,6 @@ public sealed class UNetTrainingComparison : IComparison
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_threads {get_num_threads()}"));
         if (sampler is not null)
         {
-            var estimate = MemoryEstimator.Estimate(config, [patch, patch, patch], batch, options, MemoryDevice.Cuda);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_gpu_peak_gib {sampler.Added / (double)(1L << 30):F2}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_estimate_gib {estimate.Total / (double)(1L << 30):F2}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_estimate_step_gib {estimate.Step / (double)(1L << 30):F2}"));
