@@ -20,7 +20,7 @@ internal sealed class DiceCrossEntropyFunction : SingleTensorFunction<DiceCrossE
 
     /// <summary>The loss of <paramref name="logits"/> [N, C, ...] against int64 <paramref name="target"/> [N, ...].</summary>
     public static Tensor Compute(Tensor logits, Tensor target, double crossEntropyWeight, double diceWeight, double smooth, bool batchDice) =>
-        apply(logits, target, crossEntropyWeight, diceWeight, smooth, batchDice);
+        Training.CustomNodeMemory.Applied(apply(logits, target, crossEntropyWeight, diceWeight, smooth, batchDice));
 
     public override Tensor forward(AutogradContext ctx, params object[] vars)
     {
@@ -39,6 +39,7 @@ internal sealed class DiceCrossEntropyFunction : SingleTensorFunction<DiceCrossE
         ctx.save_for_backward([logits, target, a.MoveToOuterDisposeScope(), b.MoveToOuterDisposeScope()]);
         ctx.save_data("ceWeight", ceWeight);
         var loss = (ceWeight * crossEntropy) + (diceWeight * (1 - meanDice));
+        Training.CustomNodeMemory.Track(ctx);
         return loss.to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
@@ -53,6 +54,7 @@ internal sealed class DiceCrossEntropyFunction : SingleTensorFunction<DiceCrossE
         {
             var saved = ctx.get_saved_variables();
             var (logits, target, a, b) = (saved[0], saved[1], saved[2], saved[3]);
+            Training.CustomNodeMemory.ReleaseSaved(ctx);
             long n = logits.shape[0], classes = logits.shape[1];
             var index = target.reshape(n, 1, -1);
             var p = logits.detach().to(ScalarType.Float32).reshape(n, classes, -1).softmax(1);

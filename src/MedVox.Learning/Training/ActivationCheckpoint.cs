@@ -48,7 +48,7 @@ public static class ActivationCheckpoint
             arguments[2] = inputs[0].detach().requires_grad_(true);
         }
 
-        return CheckpointFunction.apply(arguments);
+        return CustomNodeMemory.Applied(CheckpointFunction.apply(arguments));
     }
 
     private sealed class CheckpointFunction : SingleTensorFunction<CheckpointFunction>
@@ -70,7 +70,9 @@ public static class ActivationCheckpoint
             if (samples == 1)
             {
                 using var scope = NewDisposeScope();
-                return function(inputs).MoveToOuterDisposeScope();
+                var whole = function(inputs).MoveToOuterDisposeScope();
+                CustomNodeMemory.Track(ctx);
+                return whole;
             }
 
             Tensor? output = null;
@@ -88,6 +90,7 @@ public static class ActivationCheckpoint
                 output.narrow(0, i, 1).copy_(part);
             }
 
+            CustomNodeMemory.Track(ctx);
             return output!;
         }
 
@@ -102,7 +105,9 @@ public static class ActivationCheckpoint
             var gradients = new List<Tensor>(4) { null!, null! };
             using (var scope = NewDisposeScope())
             {
+                // The unpacked wrappers keep the inputs until this scope ends; the node's own references go now.
                 var saved = ctx.get_saved_variables().ToArray();
+                CustomNodeMemory.ReleaseSaved(ctx);
                 long samples = perSample ? saved[0].shape[0] : 1;
                 var inputGradients = new Tensor?[saved.Length];
                 using var grad = enable_grad();

@@ -102,6 +102,13 @@ public class ActivationCheckpointTests
     }
 
     [Fact]
+    public void TorchSharpStillHasTheFieldsThatCustomNodesFreeTheirMemoryThrough()
+    {
+        // Without them custom nodes keep an output-sized template (GPU memory) and their saved tensors until the step ends.
+        Assert.True(CustomNodeMemory.IsSupported, "TorchSharp's private autograd fields changed: see CustomNodeMemory");
+    }
+
+    [Fact]
     public void CheckpointedStepsReleaseEveryTensorWithTheirScope()
     {
         var config = new UNetConfig
