@@ -51,6 +51,8 @@ for section in ${SECTIONS:-predict train}; do
         done
       done
       echo "-- MedVox ${patch}^3 bf16 + checkpointing"; medvox unet-train --device cuda --patch $patch --batch 2 --features "$features" --classes 14 --steps 5 --warmup 3 --bf16 --checkpointing
+      echo "-- MedVox ${patch}^3 bf16 + checkpointing + compact norm"; medvox unet-train --device cuda --patch $patch --batch 2 --features "$features" --classes 14 --steps 5 --warmup 3 --bf16 --checkpointing --compact-norm
+      echo "-- MedVox ${patch}^3 bf16 + compact norm"; medvox unet-train --device cuda --patch $patch --batch 2 --features "$features" --classes 14 --steps 5 --warmup 3 --bf16 --compact-norm
       echo "-- MedVox ${patch}^3 bf16 + checkpointing, PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True"
       PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True medvox unet-train --device cuda --patch $patch --batch 2 --features "$features" --classes 14 --steps 5 --warmup 3 --bf16 --checkpointing
     done

@@ -22,7 +22,7 @@ public sealed class DetailProbe : IComparison
         var config = UNetConfig.ForPatch(patch, [.. patch.Select(_ => 1.0)], 1, classes, baseFeatures, maxFeatures, deepSupervision: args.Contains("--deep"), residual: args.Contains("--residual"));
         MedVox.Learning.Runtime.TorchRuntime.EnsureLoaded();
         long M(long b) => b >> 20;
-        using var net = new UNet(config) { ActivationCheckpointing = args.Contains("--checkpointing") };
+        using var net = new UNet(config) { ActivationCheckpointing = args.Contains("--checkpointing"), CompactNormalization = args.Contains("--compact-norm") };
         using var objective = new MedVox.Learning.Training.SegmentationObjective();
         if (bf16)
         {

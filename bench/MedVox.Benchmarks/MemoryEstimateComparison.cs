@@ -7,7 +7,7 @@ namespace MedVox.Benchmarks;
 
 /// <summary>
 /// One measured training step in this (fresh) process: <c>compare memory-probe --patch 64,64,64 --batch 2 --base 32
-/// --max 320 --classes 4 [--bf16] [--checkpointing] [--adamw] [--residual] [--deep] [--estimate-only]</c> prints estimate and measurement.
+/// --max 320 --classes 4 [--bf16] [--checkpointing] [--compact-norm] [--adamw] [--residual] [--deep] [--estimate-only]</c> prints estimate and measurement.
 /// </summary>
 public sealed class MemoryProbeRun : IComparison
 {
@@ -33,6 +33,7 @@ public sealed class MemoryProbeRun : IComparison
         {
             Precision = args.Contains("--bf16") ? PrecisionMode.BFloat16 : PrecisionMode.Float32,
             ActivationCheckpointing = args.Contains("--checkpointing"),
+            CompactNormalization = args.Contains("--compact-norm"),
             Optimizer = args.Contains("--adamw") ? OptimizerKind.AdamW : OptimizerKind.Sgd,
         };
         var estimate = MemoryEstimator.Estimate(config, patch, batch, options);

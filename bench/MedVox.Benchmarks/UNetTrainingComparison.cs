@@ -13,7 +13,7 @@ namespace MedVox.Benchmarks;
 /// One training iteration of the 3D U-Net on the CPU through MedVox's <see cref="Trainer"/> (forward, cross-entropy,
 /// backward, gradient clipping at 12, SGD with Nesterov momentum 0.99): the MedVox half of
 /// bench/unet-train-vs-pytorch.sh, whose PyTorch half runs the same network (tests' unet_oracle.py layout) with the same
-/// steps. Usage: <c>compare unet-train [--patch 32] [--batch 2] [--features 16,32,64,128] [--classes 3] [--threads N] [--steps 5] [--warmup 2] [--device cpu|cuda] [--bf16] [--checkpointing] [--estimate-only]</c>.
+/// steps. Usage: <c>compare unet-train [--patch 32] [--batch 2] [--features 16,32,64,128] [--classes 3] [--threads N] [--steps 5] [--warmup 2] [--device cpu|cuda] [--bf16] [--checkpointing] [--compact-norm] [--estimate-only]</c>.
 /// On CUDA it also prints the device memory the run added (NVML) and the planner's estimate.
 /// Prints medvox_step (best seconds per iteration), medvox_median and the LibTorch version.
 /// </summary>
@@ -37,6 +37,7 @@ public sealed class UNetTrainingComparison : IComparison
             GradientClip = 12,
             Precision = args.Contains("--bf16") ? PrecisionMode.BFloat16 : PrecisionMode.Float32,
             ActivationCheckpointing = args.Contains("--checkpointing"),
+            CompactNormalization = args.Contains("--compact-norm"),
         };
         var estimate = MemoryEstimator.Estimate(config, [patch, patch, patch], batch, options, cuda ? MemoryDevice.Cuda : MemoryDevice.Cpu);
         if (args.Contains("--estimate-only"))

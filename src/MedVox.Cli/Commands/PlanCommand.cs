@@ -70,11 +70,12 @@ internal static class PlanCommand
     }
 }
 
-/// <summary>The options of plan and train that change a training step's memory: precision, checkpointing, optimiser, iterations.</summary>
+/// <summary>The options of plan and train that change a training step's memory: precision, checkpointing, compact norm, optimiser, iterations.</summary>
 internal sealed class TrainingSettings
 {
     private Option<string> _precision = null!;
     private Option<bool> _checkpointing = null!;
+    private Option<bool> _compactNorm = null!;
     private Option<string> _optimizer = null!;
     private Option<int?> _iterations = null!;
 
@@ -82,6 +83,7 @@ internal sealed class TrainingSettings
     {
         _precision = new Option<string>("--precision") { Description = "float32 or bf16 (bfloat16 compute, float32 master weights)", DefaultValueFactory = _ => "float32" },
         _checkpointing = new Option<bool>("--checkpointing") { Description = "Recompute activations in the backward pass (less memory, about a third more time)" },
+        _compactNorm = new Option<bool>("--compact-norm") { Description = "Keep one map per conv-norm-LeakyReLU block for the backward pass instead of two (less memory without checkpointing, some extra time)" },
         _optimizer = new Option<string>("--optimizer") { Description = "sgd (Nesterov, nnU-Net's) or adamw", DefaultValueFactory = _ => "sgd" },
         _iterations = new Option<int?>("--iterations") { Description = "Optimiser steps (default 1000)" },
     };
@@ -92,6 +94,7 @@ internal sealed class TrainingSettings
     {
         command.Options.Add(_precision);
         command.Options.Add(_checkpointing);
+        command.Options.Add(_compactNorm);
         command.Options.Add(_optimizer);
         command.Options.Add(_iterations);
     }
@@ -110,7 +113,7 @@ internal sealed class TrainingSettings
             "adamw" => OptimizerKind.AdamW,
             var other => throw new MedVoxException($"unknown optimizer '{other}'", field: "--optimizer", hint: "use sgd or adamw"),
         };
-        var options = new TrainingOptions { Precision = precision, Optimizer = optimizer, ActivationCheckpointing = parse.GetValue(_checkpointing) };
+        var options = new TrainingOptions { Precision = precision, Optimizer = optimizer, ActivationCheckpointing = parse.GetValue(_checkpointing), CompactNormalization = parse.GetValue(_compactNorm) };
         if (optimizer == OptimizerKind.AdamW)
         {
             options = options with { LearningRate = 1e-3, WeightDecay = 1e-2 };

@@ -25,12 +25,19 @@ public sealed class ConvNormAct : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>
+    /// While gradients are recorded, run the norm and the LeakyReLU as one autograd node that keeps only the block's
+    /// output (<see cref="NormActivationFunction"/>): one map per block for the backward pass instead of two, for some
+    /// extra elementwise work in the backward pass. The output is the same; gradients differ by rounding.
+    /// </summary>
+    public bool CompactBackward { get; set; }
+
     public override Tensor forward(Tensor input)
     {
         // A scope per block frees the convolution's output wrapper right away, so inference keeps only what later
         // layers need (autograd holds its own references to what backward needs).
         using var scope = NewDisposeScope();
-        return nonlin.forward(norm.forward(conv.forward(input))).MoveToOuterDisposeScope();
+        return NormActivation(conv.forward(input)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -54,7 +61,18 @@ public sealed class ConvNormAct : Module<Tensor, Tensor>
 
         var y = Convolve(first, weight.narrow(1, 0, split), convolution.bias);
         y.add_(Convolve(second, weight.narrow(1, split, weight.shape[1] - split), null));
-        return nonlin.forward(norm.forward(y)).MoveToOuterDisposeScope();
+        return NormActivation(y).MoveToOuterDisposeScope();
+    }
+
+    private Tensor NormActivation(Tensor y)
+    {
+        if (CompactBackward && is_grad_enabled() && nonlin is LeakyRelu activation)
+        {
+            var instanceNorm = (TorchSharp.Modules.InstanceNorm)norm;
+            return NormActivationFunction.Compute(y, instanceNorm.weight!, instanceNorm.bias!, instanceNorm.eps, activation.Slope);
+        }
+
+        return nonlin.forward(norm.forward(y));
     }
 
     private Tensor Convolve(Tensor input, Tensor weight, Tensor? bias) => _dims == 3

@@ -21,6 +21,9 @@ public sealed class LeakyRelu : Module<Tensor, Tensor>
         _inplace = inplace;
     }
 
+    /// <summary>The slope for negative inputs, as the scalar LibTorch reads.</summary>
+    public Scalar Slope => _slope;
+
     public override Tensor forward(Tensor input) => _inplace ? input.leaky_relu_(_slope) : input.leaky_relu(_slope);
 
     protected override void Dispose(bool disposing)

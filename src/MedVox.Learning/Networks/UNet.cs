@@ -18,6 +18,7 @@ public sealed class UNet : Module<Tensor, Tensor>
     private readonly ModuleList<Module<Tensor, Tensor>> decoder;
     private readonly ModuleList<Module<Tensor, Tensor>> heads;
     private readonly int[] totalStride;
+    private bool _compactNormalization;
 
     public UNet(UNetConfig config)
         : base(nameof(UNet))
@@ -81,6 +82,24 @@ public sealed class UNet : Module<Tensor, Tensor>
     /// of the architecture.
     /// </summary>
     public bool ActivationCheckpointing { get; set; }
+
+    /// <summary>
+    /// Train the conv-norm-LeakyReLU blocks with the norm and the activation as one autograd node that keeps only the
+    /// block's output (<see cref="ConvNormAct.CompactBackward"/>): one map per block for the backward pass instead of
+    /// two. Outputs are unchanged; gradients differ by rounding. A training option, not part of the architecture.
+    /// </summary>
+    public bool CompactNormalization
+    {
+        get => _compactNormalization;
+        set
+        {
+            _compactNormalization = value;
+            foreach (var block in modules().OfType<ConvNormAct>())
+            {
+                block.CompactBackward = value;
+            }
+        }
+    }
 
     /// <summary>Logits at the input's resolution: [N, classes, (Z,) Y, X].</summary>
     public override Tensor forward(Tensor input)

@@ -28,8 +28,8 @@ public sealed record DataLoadingSettings
 /// <list type="bullet">
 /// <item>end of the loss: everything autograd saved in the forward pass plus the loss's temporaries. A
 /// conv-norm-LeakyReLU keeps the convolution's output (the norm's input) and the activation's output (in-place
-/// LeakyReLU saves its result, which is also the next convolution's input): two maps; a residual block four, plus its
-/// projection's; a decoder stage its concatenation (twice the width; the transposed convolution's output is not kept)
+/// LeakyReLU saves its result, which is also the next convolution's input): two maps, or one with the compact node
+/// (<see cref="TrainingOptions.CompactNormalization"/>); a residual block four, plus its projection's; a decoder stage its concatenation (twice the width; the transposed convolution's output is not kept)
 /// and its layers. The loss (one autograd node, <see cref="Losses.DiceCrossEntropyLoss"/>) keeps only the logits of
 /// every head; while it runs it holds float32 log-probabilities and per-voxel index and sum buffers;</item>
 /// <item>start of the backward pass: the network's saved maps plus four full-resolution maps of the first stage's
@@ -66,6 +66,12 @@ public static class MemoryEstimator
     /// <summary>The same with bf16 (measured: 5; LibTorch's CPU kernels widen some bf16 operands to float32 on the way).</summary>
     public const double BackwardMapsBFloat16 = 5;
 
+    /// <summary>
+    /// <see cref="BackwardMapsBFloat16"/> with the compact norm-LeakyReLU node (measured: 6; its float32 sums are taken
+    /// slab by slab from bf16 maps). In float32 the compact node needs the same <see cref="BackwardMaps"/>.
+    /// </summary>
+    public const double BackwardMapsCompactBFloat16 = 6;
+
     /// <summary>Maps of a stage's width alive per sample while a checkpointed stage runs forward without autograd (transposed convolution output, the two halves of the split convolution, norm output).</summary>
     public const double RecomputeForwardMaps = 4;
 
@@ -93,22 +99,9 @@ public static class MemoryEstimator
         long channels = config.InputChannels;
         double batchBytes = ((4 * channels) + 8 + (bf16 ? 2 * channels : 0)) * (double)voxels[0] * n;
 
-        // Saved maps per stage (channels at the stage's resolution), encoder and decoder.
-        var encoder = new double[config.Stages];
-        var decoder = new double[config.Stages];
-        for (int s = 0; s < config.Stages; s++)
-        {
-            for (int b = 0; b < config.EncoderBlocks[s]; b++)
-            {
-                encoder[s] += config.ResidualEncoder ? ResidualBlockMaps(config, s, b) : 2 * config.Features[s];
-            }
-        }
-
-        for (int s = config.Stages - 2; s >= 0; s--)
-        {
-            decoder[s] = (2.0 * config.Features[s]) + (2.0 * config.Features[s] * config.DecoderConvolutions);
-        }
-
+        // Saved maps per stage (channels at the stage's resolution), encoder and decoder, with the composed norm and
+        // LeakyReLU (two maps per block) and with the compact node (one).
+        var (encoder, decoder) = StageMaps(config, training.CompactNormalization);
         double Bytes(double maps, int stage) => maps * voxels[stage] * n * e;
         double savedNetwork = 0;
         for (int s = 0; s < config.Stages; s++)
@@ -117,7 +110,7 @@ public static class MemoryEstimator
         }
 
         var (lossSaved, lossPeak, lossBackward, logitGradients) = Loss(config, voxels, n, bf16);
-        double backwardMaps = bf16 ? BackwardMapsBFloat16 : BackwardMaps;
+        double backwardMaps = !bf16 ? BackwardMaps : training.CompactNormalization ? BackwardMapsCompactBFloat16 : BackwardMapsBFloat16;
         double activations, peak;
         if (!training.ActivationCheckpointing)
         {
@@ -177,6 +170,32 @@ public static class MemoryEstimator
     /// <summary>The estimate with default SGD settings apart from the given precision, optimiser and checkpointing.</summary>
     public static MemoryEstimate Estimate(UNetConfig config, IReadOnlyList<int> patch, int batch, PrecisionMode precision, OptimizerKind optimizer, bool checkpointing) =>
         Estimate(config, patch, batch, new TrainingOptions { Precision = precision, Optimizer = optimizer, ActivationCheckpointing = checkpointing });
+
+    /// <summary>
+    /// Maps each stage keeps for the backward pass, encoder and decoder: a conv-norm-LeakyReLU block keeps the norm's
+    /// input and the activation's output (two maps), or with the compact node only its output (one); a residual block
+    /// four plus its projection's; a decoder stage its concatenation (twice the width) and its blocks.
+    /// </summary>
+    private static (double[] Encoder, double[] Decoder) StageMaps(UNetConfig config, bool compact)
+    {
+        double block = compact ? 1 : 2;
+        var encoder = new double[config.Stages];
+        var decoder = new double[config.Stages];
+        for (int s = 0; s < config.Stages; s++)
+        {
+            for (int b = 0; b < config.EncoderBlocks[s]; b++)
+            {
+                encoder[s] += config.ResidualEncoder ? ResidualBlockMaps(config, s, b) - (compact ? config.Features[s] : 0) : block * config.Features[s];
+            }
+        }
+
+        for (int s = config.Stages - 2; s >= 0; s--)
+        {
+            decoder[s] = (2.0 * config.Features[s]) + (block * config.Features[s] * config.DecoderConvolutions);
+        }
+
+        return (encoder, decoder);
+    }
 
     /// <summary>Trainable parameters of the network the configuration builds.</summary>
     public static long ParameterCount(UNetConfig config)

@@ -365,7 +365,7 @@ public class SegmentationPlanner
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(reasons);
         var t = options.Training;
-        reasons.Add(string.Create(CultureInfo.InvariantCulture, $"training: {(t.Optimizer == OptimizerKind.Sgd ? $"SGD with Nesterov momentum {t.Momentum}" : "AdamW")}, learning rate {t.LearningRate} with poly decay (exponent {t.PolyExponent}), {t.Iterations} iterations, {(t.Precision == PrecisionMode.BFloat16 ? "bf16 with float32 master weights" : "float32")}{(t.ActivationCheckpointing ? ", activation checkpointing" : string.Empty)}, soft Dice + cross-entropy{(DeepSupervision ? " with deep supervision" : string.Empty)}"));
+        reasons.Add(string.Create(CultureInfo.InvariantCulture, $"training: {(t.Optimizer == OptimizerKind.Sgd ? $"SGD with Nesterov momentum {t.Momentum}" : "AdamW")}, learning rate {t.LearningRate} with poly decay (exponent {t.PolyExponent}), {t.Iterations} iterations, {(t.Precision == PrecisionMode.BFloat16 ? "bf16 with float32 master weights" : "float32")}{(t.ActivationCheckpointing ? ", activation checkpointing" : string.Empty)}{(t.CompactNormalization ? ", compact norm-LeakyReLU nodes" : string.Empty)}, soft Dice + cross-entropy{(DeepSupervision ? " with deep supervision" : string.Empty)}"));
         return t;
     }
 

@@ -51,6 +51,7 @@ public sealed class Trainer : IDisposable
         if (network is Networks.UNet unet)
         {
             unet.ActivationCheckpointing = options.ActivationCheckpointing;
+            unet.CompactNormalization = options.CompactNormalization;
         }
 
         if (options.Precision == PrecisionMode.BFloat16)

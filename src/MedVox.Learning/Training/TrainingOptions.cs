@@ -46,6 +46,12 @@ public sealed record TrainingOptions
     /// <summary>Recompute stage activations in backward instead of storing them.</summary>
     public bool ActivationCheckpointing { get; init; }
 
+    /// <summary>
+    /// Run each instance norm and LeakyReLU as one autograd node that keeps only its output (one map per
+    /// conv-norm-LeakyReLU block for the backward pass instead of two; see <see cref="Networks.UNet.CompactNormalization"/>).
+    /// </summary>
+    public bool CompactNormalization { get; init; }
+
     /// <summary>Write a checkpoint at least this often (wall clock) ...</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMinutes(10);
 

@@ -34,4 +34,20 @@ public class MemoryEstimatorTests
         Assert.True(checkpointed.Activations < plain.Activations);
         Assert.True(half.Weights > plain.Weights, "bf16 adds float32 master weights and gradients");
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void CompactNormalizationKeepsOneMapPerBlockInsteadOfTwo(bool residual)
+    {
+        var config = UNetConfig.ForPatch([64, 64, 64], [1.0, 1.0, 1.0], 1, 4, baseFeatures: 16, maxFeatures: 128, residual: residual);
+        int[] patch = [64, 64, 64];
+        var plain = MemoryEstimator.Estimate(config, patch, 2, new TrainingOptions());
+        var compact = MemoryEstimator.Estimate(config, patch, 2, new TrainingOptions { CompactNormalization = true });
+
+        // Plain U-Net: encoder blocks keep 2 maps -> 1, decoder stages 2 + 2 x 2 -> 2 + 2 x 1; the logits stay.
+        Assert.InRange(compact.Activations / (double)plain.Activations, residual ? 0.7 : 0.5, residual ? 0.9 : 0.7);
+        Assert.Equal(plain.Weights, compact.Weights);
+        Assert.True(compact.Step < plain.Step);
+    }
 }

@@ -93,6 +93,27 @@ public class TrainerTests
         Assert.True(bfloat16 > float32 - 0.05, $"bf16 Dice {bfloat16:F3} vs float32 {float32:F3}");
     }
 
+    [Theory]
+    [InlineData(PrecisionMode.Float32, false)]
+    [InlineData(PrecisionMode.BFloat16, true)]
+    public void CompactNormalizationTrainsAsWellAndLeaksNoTensor(PrecisionMode precision, bool checkpointing)
+    {
+        manual_seed(2);
+        using var net = new UNet(Config());
+        var options = new TrainingOptions { Iterations = 150, LearningRate = 0.03, Momentum = 0.9, Precision = precision, ActivationCheckpointing = checkpointing, CompactNormalization = true };
+        using var trainer = new Trainer(net, SegmentationLoss, options, CPU);
+        var source = new ShapesBatchSource(seed: 6);
+        trainer.Step(source, Ct);
+        long before = TensorAccounting.LiveTensors;
+
+        trainer.Run(source, checkpointFolder: null, cancellation: Ct);
+
+        Assert.Equal(before, TensorAccounting.LiveTensors);
+        Assert.True(net.modules().OfType<ConvNormAct>().All(b => b.CompactBackward));
+        double dice = HeldOutDice(net, seed: 998);
+        Assert.True(dice > 0.85, $"held-out Dice {dice:F3} ({precision}, checkpointing {checkpointing})");
+    }
+
     [Fact]
     public void ResumedRunEndsWithTheWeightsOfAnUninterruptedRun()
     {
