@@ -20,7 +20,7 @@ internal sealed class DiceCrossEntropyFunction : SingleTensorFunction<DiceCrossE
 
     /// <summary>The loss of <paramref name="logits"/> [N, C, ...] against int64 <paramref name="target"/> [N, ...].</summary>
     public static Tensor Compute(Tensor logits, Tensor target, double crossEntropyWeight, double diceWeight, double smooth, bool batchDice) =>
-        Training.CustomNodeMemory.Applied(apply(logits, target, crossEntropyWeight, diceWeight, smooth, batchDice));
+        apply(logits, target, crossEntropyWeight, diceWeight, smooth, batchDice);
 
     public override Tensor forward(AutogradContext ctx, params object[] vars)
     {
@@ -39,7 +39,6 @@ internal sealed class DiceCrossEntropyFunction : SingleTensorFunction<DiceCrossE
         ctx.save_for_backward([logits, target, a.MoveToOuterDisposeScope(), b.MoveToOuterDisposeScope()]);
         ctx.save_data("ceWeight", ceWeight);
         var loss = (ceWeight * crossEntropy) + (diceWeight * (1 - meanDice));
-        Training.CustomNodeMemory.Track(ctx);
         return loss.to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 

@@ -30,7 +30,7 @@ internal sealed class NormActivationFunction : SingleTensorFunction<NormActivati
 
     /// <summary>LeakyReLU(instance_norm(<paramref name="input"/>; <paramref name="weight"/>, <paramref name="bias"/>, <paramref name="eps"/>)) keeping only the output.</summary>
     public static Tensor Compute(Tensor input, Tensor weight, Tensor bias, double eps, Scalar slope) =>
-        Training.CustomNodeMemory.Applied(apply(input, weight, bias, eps, slope));
+        apply(input, weight, bias, eps, slope);
 
     public override Tensor forward(AutogradContext ctx, params object[] vars)
     {
@@ -44,7 +44,6 @@ internal sealed class NormActivationFunction : SingleTensorFunction<NormActivati
         var output = nn.functional.instance_norm(input, weight: weight, bias: bias, eps: eps).leaky_relu_(slope);
         ctx.save_for_backward([output, weight, bias, rstd.MoveToOuterDisposeScope()]);
         ctx.save_data("slope", slope.ToDouble());
-        Training.CustomNodeMemory.Track(ctx);
         return output.MoveToOuterDisposeScope();
     }
 

@@ -29,8 +29,8 @@ public sealed record DataLoadingSettings
 /// <item>end of the loss: everything autograd saved in the forward pass plus the loss's temporaries. A
 /// conv-norm-LeakyReLU keeps the convolution's output (the norm's input) and the activation's output (in-place
 /// LeakyReLU saves its result, which is also the next convolution's input): two maps, or one with the compact node
-/// (<see cref="TrainingOptions.CompactNormalization"/>); a residual block four, plus its projection's; a decoder stage its concatenation (twice the width; the transposed convolution's output is not kept)
-/// and its layers. The loss (one autograd node, <see cref="Losses.DiceCrossEntropyLoss"/>) keeps only the logits of
+/// (<see cref="TrainingOptions.CompactNormalization"/>); a residual block four, plus its projection's; a decoder stage
+/// its concatenation (twice the width; the transposed convolution's output is not kept) and its layers. The loss (one autograd node, <see cref="Losses.DiceCrossEntropyLoss"/>) keeps only the logits of
 /// every head; while it runs it holds float32 log-probabilities and per-voxel index and sum buffers;</item>
 /// <item>start of the backward pass: the network's saved maps plus four full-resolution maps of the first stage's
 /// width (the gradients of the last layers, and the copies oneDNN reorders a convolution's input and gradient into),

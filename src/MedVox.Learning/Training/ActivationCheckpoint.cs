@@ -48,7 +48,7 @@ public static class ActivationCheckpoint
             arguments[2] = inputs[0].detach().requires_grad_(true);
         }
 
-        return CustomNodeMemory.Applied(CheckpointFunction.apply(arguments));
+        return CheckpointFunction.apply(arguments);
     }
 
     private sealed class CheckpointFunction : SingleTensorFunction<CheckpointFunction>
@@ -70,9 +70,7 @@ public static class ActivationCheckpoint
             if (samples == 1)
             {
                 using var scope = NewDisposeScope();
-                var whole = function(inputs).MoveToOuterDisposeScope();
-                CustomNodeMemory.Track(ctx);
-                return whole;
+                return function(inputs).MoveToOuterDisposeScope();
             }
 
             Tensor? output = null;
@@ -90,7 +88,6 @@ public static class ActivationCheckpoint
                 output.narrow(0, i, 1).copy_(part);
             }
 
-            CustomNodeMemory.Track(ctx);
             return output!;
         }
 

@@ -71,7 +71,7 @@ public class NormActivationTests
     }
 
     [Fact]
-    public void CompactBlocksKeepOneMapEachAndReleaseTheirTensors()
+    public void CompactBlocksReleaseTheirTensorsAndLeaveInferenceUnchanged()
     {
         using var block = new ConvNormAct(3, 1, 4, [3, 3, 3], [1, 1, 1]) { CompactBackward = true };
         using var input = Randn(1, 1, 6, 6, 6).requires_grad_(true);

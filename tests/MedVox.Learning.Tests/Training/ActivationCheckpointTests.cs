@@ -102,10 +102,10 @@ public class ActivationCheckpointTests
     }
 
     [Fact]
-    public void TorchSharpStillHasTheFieldsThatCustomNodesFreeTheirMemoryThrough()
+    public void TorchSharpStillHasTheFieldThatCustomNodesReleaseTheirSavedTensorsThrough()
     {
-        // Without them custom nodes keep an output-sized template (GPU memory) and their saved tensors until the step ends.
-        Assert.True(CustomNodeMemory.IsSupported, "TorchSharp's private autograd fields changed: see CustomNodeMemory");
+        // Without it custom nodes keep their saved tensors (stage inputs, logits, norm outputs) until the step ends.
+        Assert.True(CustomNodeMemory.IsSupported, "TorchSharp's private autograd field changed: see CustomNodeMemory");
     }
 
     [Fact]
