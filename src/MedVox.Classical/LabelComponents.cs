@@ -12,8 +12,9 @@ public static class LabelComponents
 {
     /// <summary>
     /// Keeps, for each value of <paramref name="values"/>, only the largest connected component of the voxels holding it
-    /// in the uint8 label map <paramref name="labels"/> (in place); the other components of that value become 0. Returns
-    /// the number of voxels set to background. Memory: two bytes per voxel on top of the map.
+    /// in the uint8 label map <paramref name="labels"/> (in place); the other components of that value become 0 (ties go
+    /// to the first in raster order). Returns the number of voxels set to background. The map is labelled by runs
+    /// where it lies: memory grows with the number of runs of the value (three ints each, one per row), not with voxels.
     /// </summary>
     public static long KeepLargest(Image labels, IReadOnlyCollection<int> values, Connectivity connectivity = Connectivity.TwentySix)
     {
@@ -25,55 +26,52 @@ public static class LabelComponents
             throw new ArgumentException($"Label maps are uint8, got {labels.ElementType}.", nameof(labels));
         }
 
-        var size = labels.Size;
-        long removed = 0;
-        var mask = new BinaryMask(labels.Geometry);
         foreach (int value in values)
         {
             if (value is < 1 or > byte.MaxValue)
             {
                 throw new ArgumentOutOfRangeException(nameof(values), value, "Label values are 1-255 (0 is background).");
             }
+        }
 
-            byte v = (byte)value;
-            bool any = false;
-            for (int z = 0; z < size.Z; z++)
+        var size = labels.Size;
+        long removed = 0;
+        foreach (int value in values)
+        {
+            var runs = RunLabeling.Build((y, z) => labels.GetRow<byte>(y, z), size.X, size.Y, size.Z, connectivity, (byte)value);
+            var sizes = runs.ComponentSizes();
+            int best = 0;
+            long total = 0;
+            for (int label = 1; label < sizes.Length; label++)
             {
-                for (int y = 0; y < size.Y; y++)
+                total += sizes[label];
+                if (sizes[label] > sizes[best])
                 {
-                    var source = labels.GetRow<byte>(y, z);
-                    var target = mask.Row(y, z);
-                    for (int x = 0; x < source.Length; x++)
-                    {
-                        bool hit = source[x] == v;
-                        target[x] = hit ? (byte)1 : (byte)0;
-                        any |= hit;
-                    }
+                    best = label;
                 }
             }
 
-            if (!any)
+            if (total == sizes[best])
             {
                 continue;
             }
 
-            var largest = ConnectedComponents.KeepLargest(mask, connectivity);
-            for (int z = 0; z < size.Z; z++)
+            Parallel.For(0, size.Z, z =>
             {
                 for (int y = 0; y < size.Y; y++)
                 {
                     var row = labels.GetRow<byte>(y, z);
-                    var keep = largest.Row(y, z);
-                    for (int x = 0; x < row.Length; x++)
+                    int index = (z * size.Y) + y;
+                    for (int r = runs.RowStart[index]; r < runs.RowStart[index + 1]; r++)
                     {
-                        if (row[x] == v && keep[x] == 0)
+                        if (runs.RunLabel[r] != best)
                         {
-                            row[x] = 0;
-                            removed++;
+                            row[runs.RunStart[r]..runs.RunEnd[r]].Clear();
                         }
                     }
                 }
-            }
+            });
+            removed += total - sizes[best];
         }
 
         return removed;

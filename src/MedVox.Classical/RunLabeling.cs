@@ -11,6 +11,9 @@ namespace MedVox.Classical;
 /// </summary>
 internal sealed class RunLabeling
 {
+    /// <summary>Row y of slice z of the volume being labelled.</summary>
+    public delegate ReadOnlySpan<byte> RowSource(int y, int z);
+
     private const int SlabSlices = 8;
 
     private RunLabeling(int nx, int ny, int nz, int[] rowStart, int[] runStart, int[] runEnd)
@@ -71,10 +74,14 @@ internal sealed class RunLabeling
     }
 
     /// <summary>Labels the foreground (voxels equal to <paramref name="foreground"/>) of a mask of 0/1 bytes.</summary>
-    public static RunLabeling Build(byte[] voxels, int nx, int ny, int nz, Connectivity connectivity, byte foreground = 1)
+    public static RunLabeling Build(byte[] voxels, int nx, int ny, int nz, Connectivity connectivity, byte foreground = 1) =>
+        Build((y, z) => voxels.AsSpan(((z * ny) + y) * nx, nx), nx, ny, nz, connectivity, foreground);
+
+    /// <summary>Labels the voxels equal to <paramref name="foreground"/> in rows read from <paramref name="rows"/> (a label map, in place of a mask).</summary>
+    public static RunLabeling Build(RowSource rows, int nx, int ny, int nz, Connectivity connectivity, byte foreground)
     {
         connectivity.Validate();
-        var labeling = Scan(voxels, nx, ny, nz, foreground);
+        var labeling = Scan(rows, nx, ny, nz, foreground);
         labeling.Join(connectivity);
         return labeling;
     }
@@ -142,32 +149,32 @@ internal sealed class RunLabeling
         });
     }
 
-    private static RunLabeling Scan(byte[] voxels, int nx, int ny, int nz, byte foreground)
+    private static RunLabeling Scan(RowSource rows, int nx, int ny, int nz, byte foreground)
     {
-        int rows = ny * nz;
-        var rowStart = new int[rows + 1];
+        int rowCount = ny * nz;
+        var rowStart = new int[rowCount + 1];
         Parallel.For(0, nz, z =>
         {
             for (int y = 0; y < ny; y++)
             {
                 int row = (z * ny) + y;
-                rowStart[row + 1] = CountRuns(voxels.AsSpan(row * nx, nx), foreground);
+                rowStart[row + 1] = CountRuns(rows(y, z), foreground);
             }
         });
 
-        for (int row = 0; row < rows; row++)
+        for (int row = 0; row < rowCount; row++)
         {
             rowStart[row + 1] += rowStart[row];
         }
 
-        var runStart = new int[rowStart[rows]];
-        var runEnd = new int[rowStart[rows]];
+        var runStart = new int[rowStart[rowCount]];
+        var runEnd = new int[rowStart[rowCount]];
         Parallel.For(0, nz, z =>
         {
             for (int y = 0; y < ny; y++)
             {
                 int row = (z * ny) + y;
-                var line = voxels.AsSpan(row * nx, nx);
+                var line = rows(y, z);
                 int r = rowStart[row];
                 int x = 0;
                 while (x < nx)

@@ -65,7 +65,8 @@ public sealed record PredictionOptions
     /// <summary>
     /// Label values whose largest connected component (26 neighbours) alone is kept; their other components become
     /// background (nnU-Net's "remove all but the largest component" postprocessing, for structures that are one piece
-    /// in every patient). Applied to the labels on the input grid; needs two bytes per voxel more while it runs.
+    /// in every patient). Applied to the labels on the input grid where they lie (mapped or not), labelled by runs: no
+    /// per-voxel buffer.
     /// </summary>
     public IReadOnlyList<int> KeepLargestComponent { get; init; } = [];
 
