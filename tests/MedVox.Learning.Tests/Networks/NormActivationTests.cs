@@ -101,28 +101,13 @@ public class NormActivationTests
     [InlineData(false, true)]
     public void UNetGradientsWithCompactNormalizationEqualThoseWithout(bool residual, bool checkpointing)
     {
-        var config = new UNetConfig
-        {
-            Dimensions = 3,
-            Classes = 3,
-            Features = [4, 8, 16],
-            Kernels = [[3, 3, 3], [3, 3, 3], [3, 3, 3]],
-            Strides = [[1, 1, 1], [2, 2, 2], [2, 2, 2]],
-            EncoderBlocks = [1, 2, 2],
-            ResidualEncoder = residual,
-        };
-        using var net = new UNet(config);
+        using var net = new UNet(UNetGradients.Small3D(residual));
         using var scope = NewDisposeScope();
-        var input = Randn(2, 1, 8, 8, 8);
-        var target = randint(0, 3, [2, 8, 8, 8]);
-
-        nn.functional.cross_entropy(net.forward(input), target).backward();
-        var plain = net.named_parameters().Select(p => (p.name, Gradient: p.parameter.grad!.clone())).ToList();
-        net.zero_grad();
-        net.ActivationCheckpointing = checkpointing;
-        net.CompactNormalization = true;
-        nn.functional.cross_entropy(net.forward(input), target).backward();
-        var compact = net.parameters().Select(p => p.grad!).ToList();
+        var (plain, compact) = UNetGradients.BeforeAndAfter(net, n =>
+        {
+            n.ActivationCheckpointing = checkpointing;
+            n.CompactNormalization = true;
+        });
         float largest = plain.Max(g => g.Gradient.abs().max().item<float>());
         for (int i = 0; i < plain.Count; i++)
         {

@@ -1,5 +1,6 @@
 using MedVox.Learning.Networks;
 using MedVox.Learning.Runtime;
+using MedVox.Learning.Tests.Networks;
 using MedVox.Learning.Training;
 using static MedVox.Learning.Tests.TensorFactory;
 using static TorchSharp.torch;
@@ -73,32 +74,14 @@ public class ActivationCheckpointTests
     [Fact]
     public void UNetGradientsWithCheckpointingEqualThoseWithout()
     {
-        var config = new UNetConfig
-        {
-            Dimensions = 3,
-            Classes = 3,
-            Features = [4, 8, 16],
-            Kernels = [[3, 3, 3], [3, 3, 3], [3, 3, 3]],
-            Strides = [[1, 1, 1], [2, 2, 2], [2, 2, 2]],
-            EncoderBlocks = [1, 2, 2],
-            ResidualEncoder = true,
-        };
-        using var net = new UNet(config);
+        using var net = new UNet(UNetGradients.Small3D(residual: true));
         using var scope = NewDisposeScope();
-        var input = Randn(2, 1, 8, 8, 8);
-        var target = randint(0, 3, [2, 8, 8, 8]);
-
-        nn.functional.cross_entropy(net.forward(input), target).backward();
-        var plain = net.parameters().Select(p => p.grad!.clone()).ToList();
-        net.zero_grad();
-        net.ActivationCheckpointing = true;
-        nn.functional.cross_entropy(net.forward(input), target).backward();
-        var checkpointed = net.parameters().Select(p => p.grad!).ToList();
+        var (plain, checkpointed) = UNetGradients.BeforeAndAfter(net, n => n.ActivationCheckpointing = true);
         for (int i = 0; i < plain.Count; i++)
         {
-            Assert.True(checkpointed[i].allclose(plain[i], rtol: 1e-4, atol: 1e-6), $"parameter {i}: max difference {(checkpointed[i] - plain[i]).abs().max().item<float>()}");
+            var expected = plain[i].Gradient;
+            Assert.True(checkpointed[i].allclose(expected, rtol: 1e-4, atol: 1e-6), $"{plain[i].Name}: max difference {(checkpointed[i] - expected).abs().max().item<float>()}");
         }
-
     }
 
     [Fact]
