@@ -55,7 +55,7 @@ public sealed class DetailProbe : IComparison
             Console.WriteLine($"step {step}: start {M(r0)} | fwd peak +{M(fwdPeak - r0)} after +{M(afterFwd - r0)} | loss peak +{M(lossPeak - r0)} after +{M(afterLoss - r0)} | bwd peak +{M(bwdPeak - r0)} after +{M(afterBwd - r0)}");
         }
 
-        var e = MemoryEstimator.Estimate(config, patch, batch, bf16 ? MedVox.Learning.Training.PrecisionMode.BFloat16 : MedVox.Learning.Training.PrecisionMode.Float32, MedVox.Learning.Training.OptimizerKind.Sgd, args.Contains("--checkpointing"));
+        var e = MemoryEstimator.Estimate(config, patch, batch, new MedVox.Learning.Training.TrainingOptions { Precision = bf16 ? MedVox.Learning.Training.PrecisionMode.BFloat16 : MedVox.Learning.Training.PrecisionMode.Float32, ActivationCheckpointing = args.Contains("--checkpointing"), CompactNormalization = args.Contains("--compact-norm") });
         Console.WriteLine(e.ToString());
         return 0;
     }
