@@ -3,7 +3,8 @@
 # after bench/gpu-publish.sh has put pub/bench and pub/dotnet-rt.tar.xz into the repository:
 # - training: one iteration of an nnU-Net-sized 3D U-Net (6 stages, 32-320 filters, instance norm, 14 classes, SGD,
 #   cross-entropy) at batch 2 x 128^3 and 2 x 160^3, float32 and bf16 (MedVox: bf16 weights and activations with
-#   float32 master weights; PyTorch: autocast), and MedVox with activation checkpointing; time per step and the
+#   float32 master weights; PyTorch: autocast), and MedVox with activation checkpointing and/or the compact
+#   norm-LeakyReLU node (--compact-norm); time per step and the
 #   device memory each adds (MedVox: NVML, as TorchSharp has no allocator statistics; PyTorch: its allocator's
 #   peaks) beside the planner's estimate;
 # - prediction: a 512^3 int16 CT-like volume, patch 128^3, overlap 0.5, Gaussian, bf16, 4 windows per batch, same
