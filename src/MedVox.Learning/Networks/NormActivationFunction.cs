@@ -67,7 +67,12 @@ internal sealed class NormActivationFunction : SingleTensorFunction<NormActivati
                 voxels *= z.shape[axis];
             }
 
+            // Numbers go to LibTorch as scalars held until the calls return (an implicit conversion's temporary can be
+            // collected while LibTorch reads it).
+            using var zero = 0.ToScalar();
             using var one = 1.0.ToScalar();
+            using var count = voxels.ToScalar();
+            using var minimum = MinimumScale.ToScalar();
             using var toGradient = (slope - 1).ToScalar();
             using var toInput = ((1 / slope) - 1).ToScalar();
 
@@ -79,14 +84,14 @@ internal sealed class NormActivationFunction : SingleTensorFunction<NormActivati
                 using var slab = NewDisposeScope();
                 var (dzSlab, zSlab) = (dz.narrow(2, start, length), z.narrow(2, start, length));
                 dotProduct.add_(Sum(dzSlab.mul(zSlab), spatial));
-                sumH.add_(Sum(Gradient(dzSlab, zSlab, toGradient), spatial));
+                sumH.add_(Sum(dzSlab.addcmul(dzSlab, zSlab.le(zero).to(dz.dtype), toGradient), spatial));
             }
 
             var gamma = weight.to(ScalarType.Float32).reshape(channelShape);
             var beta = bias.to(ScalarType.Float32).reshape(channelShape);
-            var safeGamma = where(gamma.abs() < MinimumScale, gamma.sign().add_(gamma.eq(0).to(ScalarType.Float32)).mul_(MinimumScale), gamma);
-            var meanH = sumH / voxels;
-            var m = (dotProduct / voxels) - (beta * meanH);
+            var safeGamma = gamma.abs().clamp_min_(minimum).copysign_(gamma);
+            var meanH = sumH.div(count);
+            var m = dotProduct.div(count).sub_(beta * meanH);
 
             // Pass 2: dL/dy = a h + c u + b with a = gamma rstd, c = -rstd m / gamma, b = -a mean h - c beta.
             var a = gamma * rstd;
@@ -97,13 +102,13 @@ internal sealed class NormActivationFunction : SingleTensorFunction<NormActivati
             {
                 using var slab = NewDisposeScope();
                 var (dzSlab, zSlab) = (dz.narrow(2, start, length), z.narrow(2, start, length));
-                var negative = zSlab.le(0).to(z.dtype);
+                var negative = zSlab.le(zero).to(z.dtype);
                 var h = dzSlab.addcmul(dzSlab, negative, toGradient);
                 var u = negative.mul_(zSlab).mul_(toInput).add_(zSlab);
                 inputGradient.narrow(2, start, length).copy_(h.mul_(a).addcmul_(u, c, one).add_(b));
             }
 
-            weightGradient = (m * voxels / safeGamma).sum(dim: 0).flatten().to(weight.dtype).MoveToOuterDisposeScope();
+            weightGradient = m.mul(count).div_(safeGamma).sum(dim: 0).flatten().to(weight.dtype).MoveToOuterDisposeScope();
             biasGradient = sumH.sum(dim: 0).flatten().to(bias.dtype).MoveToOuterDisposeScope();
         }
 
@@ -114,36 +119,31 @@ internal sealed class NormActivationFunction : SingleTensorFunction<NormActivati
         return [inputGradient, weightGradient, biasGradient, null!, null!];
     }
 
-    /// <summary>1 / sqrt(var + eps) per (sample, channel) in float32, from slab-wise float32 statistics merged exactly (Chan et al.).</summary>
+    /// <summary>1 / sqrt(var + eps) per (sample, channel) in float32: the mean, then the squared deviations, slab by slab.</summary>
     private static Tensor InverseDeviation(Tensor input, double eps)
     {
         using var scope = NewDisposeScope();
         long[] spatial = SpatialAxes(input);
-        Tensor? count = null, mean = null, squares = null;
+        using var count = (input.numel() / (input.shape[0] * input.shape[1])).ToScalar();
+        using var epsilon = eps.ToScalar();
+        var mean = zeros([input.shape[0], input.shape[1], .. spatial.Select(_ => 1L)], ScalarType.Float32, input.device);
         foreach (var (start, length) in Slabs(input))
         {
-            var slab = input.narrow(2, start, length).to(ScalarType.Float32);
-            var (v, mu) = slab.var_mean(spatial, unbiased: false, keepdim: true);
-            double n = slab.numel() / (slab.shape[0] * slab.shape[1]);
-            if (count is null)
-            {
-                (count, mean, squares) = (full_like(mu, n), mu, v * n);
-                continue;
-            }
-
-            // Merging (count, mean, M2) with (n, mu, n v): M2 += n v + delta^2 count n / (count + n).
-            var delta = mu - mean!;
-            var total = count + n;
-            squares = squares! + (v * n) + (delta.square() * count * n / total);
-            mean = mean! + (delta * n / total);
-            count = total;
+            using var slab = NewDisposeScope();
+            mean.add_(Sum(input.narrow(2, start, length), spatial));
         }
 
-        return (squares! / count!).add_(eps).rsqrt_().MoveToOuterDisposeScope();
-    }
+        mean.div_(count);
+        var squares = zeros_like(mean);
+        foreach (var (start, length) in Slabs(input))
+        {
+            using var slab = NewDisposeScope();
+            var deviation = input.narrow(2, start, length).to(ScalarType.Float32).sub(mean);
+            squares.add_(Sum(deviation.mul_(deviation), spatial));
+        }
 
-    /// <summary>h = dz where z &gt; 0, slope dz elsewhere (the LeakyReLU's backward from its output).</summary>
-    private static Tensor Gradient(Tensor dz, Tensor z, Scalar toGradient) => dz.addcmul(dz, z.le(0).to(dz.dtype), toGradient);
+        return squares.div_(count).add_(epsilon).rsqrt_().MoveToOuterDisposeScope();
+    }
 
     private static Tensor Sum(Tensor t, long[] spatial) => t.sum(spatial, keepdim: true, type: ScalarType.Float32);
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MedVox.Learning.Training;
@@ -41,14 +42,20 @@ public static class GradientClipping
             return;
         }
 
-        var norms = new Tensor[gradients.Count];
-        for (int i = 0; i < norms.Length; i++)
+        // Numbers go to LibTorch as scalars held here until the calls return: TorchSharp's own conversions (as inside
+        // linalg.vector_norm, whose order it converts) leave the scalar to the garbage collector, which can free it while
+        // LibTorch reads it ("Unknown scalar type", seen in a test run).
+        using var epsilon = Epsilon.ToScalar();
+        using var limit = maxNorm.ToScalar();
+        using var one = 1.0.ToScalar();
+        var squares = new Tensor[gradients.Count];
+        for (int i = 0; i < squares.Length; i++)
         {
-            norms[i] = linalg.vector_norm(gradients[i]).to(ScalarType.Float32);
+            squares[i] = gradients[i].square().sum(ScalarType.Float32);
         }
 
-        var total = linalg.vector_norm(stack(norms));
-        var coefficient = (maxNorm / (total + Epsilon)).clamp_max(1.0);
+        var total = stack(squares).sum().sqrt_();
+        var coefficient = total.add_(epsilon).reciprocal_().mul_(limit).clamp_max_(one);
         foreach (var gradient in gradients)
         {
             gradient.mul_(coefficient.to(gradient.dtype));
