@@ -31,14 +31,20 @@ internal sealed class DiceCrossEntropyFunction : SingleTensorFunction<DiceCrossE
         using var scope = NewDisposeScope();
         long n = logits.shape[0], classes = logits.shape[1];
         var index = target.reshape(n, 1, -1);
+        // Numbers go to LibTorch as scalars held until the calls return (an implicit conversion's temporary can be
+        // collected while LibTorch reads it).
+        using var one = 1.0.ToScalar();
+        using var voxels = index.numel().ToScalar();
+        using var ce = ceWeight.ToScalar();
+        using var dw = diceWeight.ToScalar();
         var p = logits.to(ScalarType.Float32).reshape(n, classes, -1).log_softmax(1);
-        var crossEntropy = -p.gather(1, index).sum(ScalarType.Float64) / index.numel();
+        var crossEntropy = p.gather(1, index).sum(ScalarType.Float64).div_(voxels).neg_();
         p.exp_();
         var (a, b) = DiceCoefficients(p, index, classes, diceWeight, smooth, batchDice, out var meanDice);
         // Saved after forward returns: what is saved must outlive this scope (the caller's scope takes the wrappers).
         ctx.save_for_backward([logits, target, a.MoveToOuterDisposeScope(), b.MoveToOuterDisposeScope()]);
         ctx.save_data("ceWeight", ceWeight);
-        var loss = (ceWeight * crossEntropy) + (diceWeight * (1 - meanDice));
+        var loss = crossEntropy.mul_(ce).add_(meanDice.neg().add_(one).mul_(dw));
         return loss.to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
@@ -89,10 +95,20 @@ internal sealed class DiceCrossEntropyFunction : SingleTensorFunction<DiceCrossE
     private static (Tensor A, Tensor B) DiceCoefficients(Tensor p, Tensor index, long classes, double diceWeight, double smooth, bool batchDice, out Tensor meanDice)
     {
         long n = p.shape[0];
+        double terms = (batchDice ? 1 : n) * (classes - 1);
+
+        // Scalars held for the calls that read them, as above.
         using var one = 1.0.ToScalar();
+        using var two = 2.0.ToScalar();
+        using var minusTwo = (-2.0).ToScalar();
+        using var classCount = classes.ToScalar();
+        using var smoothing = smooth.ToScalar();
+        using var tiny = 1e-8.ToScalar();
+        using var termCount = terms.ToScalar();
+        using var weight = (diceWeight / terms).ToScalar();
 
         // Sums per (sample, class) in float64: the intersection gathers each voxel's probability of its own class.
-        var flat = index.reshape(n, -1) + (arange(n, ScalarType.Int64, p.device) * classes).unsqueeze(1);
+        var flat = index.reshape(n, -1) + arange(n, ScalarType.Int64, p.device).mul_(classCount).unsqueeze(1);
         var intersection = zeros(n * classes, ScalarType.Float64, p.device).index_add_(0, flat.flatten(), p.gather(1, index).flatten().to(ScalarType.Float64), one).reshape(n, classes);
         var targetSum = bincount(flat.flatten(), minlength: n * classes).reshape(n, classes).to(ScalarType.Float64);
         var probabilitySum = p.sum(2, type: ScalarType.Float64);
@@ -105,16 +121,15 @@ internal sealed class DiceCrossEntropyFunction : SingleTensorFunction<DiceCrossE
 
         var foreground = ones_like(intersection);
         foreground.narrow(1, 0, 1).zero_();
-        var denominator = probabilitySum + targetSum + smooth;
-        var clamped = denominator.clamp_min(1e-8);
-        var dice = ((2 * intersection) + smooth) / clamped;
-        double terms = intersection.shape[0] * (classes - 1);
-        meanDice = (dice * foreground).sum() / terms;
+        var denominator = (probabilitySum + targetSum).add_(smoothing);
+        var clamped = denominator.clamp_min(tiny);
+        var numerator = intersection.mul(two).add_(smoothing);
+        meanDice = (numerator / clamped * foreground).sum().div_(termCount);
 
         // Where the clamp holds the denominator, the Dice term does not depend on p.
-        var live = (denominator >= 1e-8).to(ScalarType.Float64) * foreground * (diceWeight / terms);
-        var a = (-2 * live / clamped).expand(n, classes).to(ScalarType.Float32);
-        var b = (live * ((2 * intersection) + smooth) / clamped.square()).expand(n, classes).to(ScalarType.Float32);
+        var live = denominator.ge(tiny).to(ScalarType.Float64).mul_(foreground).mul_(weight);
+        var a = live.mul(minusTwo).div_(clamped).expand(n, classes).to(ScalarType.Float32);
+        var b = (live * numerator / clamped.square()).expand(n, classes).to(ScalarType.Float32);
         return (a.contiguous(), b.contiguous());
     }
 }
