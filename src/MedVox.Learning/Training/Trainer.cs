@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using MedVox.Learning.Serialization;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -102,6 +103,9 @@ public sealed class Trainer : IDisposable
         // and a non-finite one stops before its backward pass.
         bool deferred = DeferLossReadback || _device.type != TorchSharp.DeviceType.CPU;
         using var lossSum = deferred ? zeros(1, ScalarType.Float32, _device) : null;
+
+        // Held for the division below (a number converted at the call can be collected while LibTorch reads it).
+        using var accumulation = Options.GradientAccumulation.ToScalar();
         double total = 0;
         for (int micro = 0; micro < Options.GradientAccumulation; micro++)
         {
@@ -126,7 +130,7 @@ public sealed class Trainer : IDisposable
                 lossSum.add_(loss.detach().reshape(1));
             }
 
-            (loss / Options.GradientAccumulation).backward();
+            loss.div(accumulation).backward();
         }
 
         using (var scope = NewDisposeScope())
