@@ -16,6 +16,7 @@ public class NormActivationTests
     public void CompactBackwardGivesTheGradientsOfTheComposedLayers(int dims, double scale)
     {
         using var scope = NewDisposeScope();
+        manual_seed(51);
         int[] three = [.. Enumerable.Repeat(3, dims)];
         int[] one = [.. Enumerable.Repeat(1, dims)];
         using var block = new ConvNormAct(dims, 3, 5, three, one);
@@ -49,6 +50,7 @@ public class NormActivationTests
     public void CompactBackwardInBFloat16StaysCloseToTheComposedLayers()
     {
         using var scope = NewDisposeScope();
+        manual_seed(52);
         using var block = new ConvNormAct(3, 2, 4, [3, 3, 3], [1, 1, 1]);
         block.to(ScalarType.BFloat16);
         var input = Randn(2, 2, 8, 8, 8).to(ScalarType.BFloat16);
@@ -101,6 +103,7 @@ public class NormActivationTests
     [InlineData(false, true)]
     public void UNetGradientsWithCompactNormalizationEqualThoseWithout(bool residual, bool checkpointing)
     {
+        manual_seed(53);
         using var net = new UNet(UNetGradients.Small3D(residual));
         using var scope = NewDisposeScope();
         var (plain, compact) = UNetGradients.BeforeAndAfter(net, n =>

@@ -31,6 +31,7 @@ public class ActivationCheckpointTests
     public void PerSampleRecomputationGivesTheGradientsOfTheWholeBatch()
     {
         using var scope = NewDisposeScope();
+        manual_seed(61);
         var weight = Randn(4, 4).requires_grad_(true);
         var a = Randn(3, 4).requires_grad_(true);
         var b = Randn(3, 4);
@@ -74,6 +75,7 @@ public class ActivationCheckpointTests
     [Fact]
     public void UNetGradientsWithCheckpointingEqualThoseWithout()
     {
+        manual_seed(62);
         using var net = new UNet(UNetGradients.Small3D(residual: true));
         using var scope = NewDisposeScope();
         var (plain, checkpointed) = UNetGradients.BeforeAndAfter(net, n => n.ActivationCheckpointing = true);
