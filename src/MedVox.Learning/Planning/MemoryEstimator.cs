@@ -42,7 +42,8 @@ public sealed record DataLoadingSettings
 /// sample at a time: that sample's share of the stage's maps and backward workspace comes on top of the stage's
 /// gradient from above and the gradients of its inputs for the whole batch, plus skip gradients waiting for their
 /// encoder stage (decoder stages convolve the upsampled map and the skip without concatenating them).
-/// Weights, gradients, master copies and optimiser state are counted exactly from the parameter count. The runtime's
+/// Weights, gradients, master copies, optimiser state and the gradient buffer its step gathers are counted exactly
+/// from the parameter count. The runtime's
 /// fixed cost is a measured constant per device. The counts hold for the CPU with a fixed allocator map threshold
 /// (MedVox sets one, see NativeEnvironment): freed tensors then leave the process at once.
 /// </summary>
@@ -91,7 +92,9 @@ public static class MemoryEstimator
         bool bf16 = training.Precision == PrecisionMode.BFloat16;
         double e = bf16 ? 2 : 4;
         long parameters = ParameterCount(config);
-        long weights = parameters * (bf16 ? 2 + 2 + 4 + 4 : 4 + 4);
+        // Weights and gradients; with bf16 also the float32 master weights (the float32 gradient the optimiser reads is
+        // gathered after the backward pass, see below).
+        long weights = parameters * (bf16 ? 2 + 2 + 4 : 4 + 4);
         long optimizerState = parameters * 4 * (training.Optimizer == OptimizerKind.AdamW ? 2 : training.Momentum > 0 ? 1 : 0);
 
         var voxels = StageVoxels(config, patch);
@@ -150,7 +153,9 @@ public static class MemoryEstimator
             peak = boundaries + Math.Max(Math.Max(lossPeak, lossBackward), Math.Max(recompute, forward));
         }
 
-        double workspace = Math.Max(0, peak - activations);
+        // The optimiser step gathers all gradients into one float32 buffer (FlatParameters), after the maps are freed.
+        double gathered = parameters * (4.0 + (bf16 ? 2 : 0));
+        double workspace = Math.Max(Math.Max(0, peak - activations), gathered - activations);
         long runtime = CpuRuntimeBytes;
         long dataLoading = 0;
         if (device == MemoryDevice.Cuda)

@@ -15,32 +15,24 @@ public static class GradientClipping
     public const double Epsilon = 1e-6;
 
     /// <summary>
-    /// Scales the gradients of <paramref name="parameters"/> (those that have one) in place so that their total L2 norm
-    /// is at most <paramref name="maxNorm"/>; unchanged when it already is (scaled by exactly 1). No host synchronisation.
+    /// Scales <paramref name="gradients"/> in place so that their total L2 norm is at most <paramref name="maxNorm"/>;
+    /// unchanged when it already is (scaled by exactly 1). No host synchronisation. The trainer passes one tensor, its
+    /// flat float32 gradient buffer (<see cref="FlatParameters.GatherGradients"/>).
     /// </summary>
-    public static void ClipByTotalNorm(IEnumerable<Tensor> parameters, double maxNorm)
+    public static void ClipByTotalNorm(IReadOnlyList<Tensor> gradients, double maxNorm)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(gradients);
         if (!(maxNorm > 0) || double.IsInfinity(maxNorm))
         {
             throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "The norm limit is a finite number > 0.");
-        }
-
-        using var scope = NewDisposeScope();
-        var gradients = new List<Tensor>();
-        foreach (var parameter in parameters)
-        {
-            var gradient = parameter.grad;
-            if (gradient is not null)
-            {
-                gradients.Add(gradient);
-            }
         }
 
         if (gradients.Count == 0)
         {
             return;
         }
+
+        using var scope = NewDisposeScope();
 
         // Numbers go to LibTorch as scalars held here until the calls return: TorchSharp's own conversions (as inside
         // linalg.vector_norm, whose order it converts) leave the scalar to the garbage collector, which can free it while
@@ -54,7 +46,7 @@ public static class GradientClipping
             squares[i] = gradients[i].square().sum(ScalarType.Float32);
         }
 
-        var total = stack(squares).sum().sqrt_();
+        var total = (squares.Length == 1 ? squares[0] : stack(squares).sum()).sqrt_();
         var coefficient = total.add_(epsilon).reciprocal_().mul_(limit).clamp_max_(one);
         foreach (var gradient in gradients)
         {

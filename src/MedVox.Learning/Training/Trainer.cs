@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using MedVox.Learning.Serialization;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -20,15 +19,15 @@ public readonly record struct TrainingProgress(int Iteration, int Iterations, do
 public sealed class Trainer : IDisposable
 {
     private const string WeightsFile = "weights.safetensors";
-    private const string OptimizerFile = "optimizer.bin";
+    private const string OptimizerFile = "optimizer.safetensors";
+    private const string OldOptimizerFile = "optimizer.bin";
     private const string StateFile = "trainer.json";
 
     private readonly Module _network;
     private readonly Func<Module, TrainingBatch, Tensor> _loss;
     private readonly Device _device;
-    private readonly MasterWeights? _master;
-    private readonly OptimizerHelper _optimizer;
-    private readonly IReadOnlyList<Parameter> _optimized;
+    private readonly FlatParameters _parameters;
+    private readonly FlatOptimizer _optimizer;
 
     /// <param name="network">The network, already on <paramref name="device"/>.</param>
     /// <param name="loss">Computes the loss of a batch (already on the device) with the network: forward pass and loss.</param>
@@ -55,21 +54,8 @@ public sealed class Trainer : IDisposable
             unet.CompactNormalization = options.CompactNormalization;
         }
 
-        if (options.Precision == PrecisionMode.BFloat16)
-        {
-            _master = new MasterWeights(network);
-            _optimized = _master.Parameters;
-        }
-        else
-        {
-            _optimized = [.. network.parameters()];
-        }
-
-        _optimizer = options.Optimizer switch
-        {
-            OptimizerKind.AdamW => optim.AdamW(_optimized, options.LearningRate, weight_decay: options.WeightDecay),
-            _ => optim.SGD(_optimized, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay, nesterov: true),
-        };
+        _parameters = new FlatParameters(network, options.Precision == PrecisionMode.BFloat16);
+        _optimizer = new FlatOptimizer(_parameters, options);
     }
 
     public TrainingOptions Options { get; }
@@ -86,15 +72,10 @@ public sealed class Trainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(source);
         _network.train();
-        SetLearningRate(CurrentLearningRate);
+        _optimizer.LearningRate = CurrentLearningRate;
         // zero_grad reads each parameter's .grad, which makes a new tensor handle per parameter: the scope releases them.
         using (var zeroing = NewDisposeScope())
         {
-            if (_master is null)
-            {
-                _optimizer.zero_grad();
-            }
-
             _network.zero_grad();
         }
 
@@ -112,7 +93,7 @@ public sealed class Trainer : IDisposable
             using var batch = source.Next(cancellation);
             using var scope = NewDisposeScope();
             var images = batch.Images.to(_device);
-            if (_master is not null)
+            if (Options.Precision == PrecisionMode.BFloat16)
             {
                 images = images.to(ScalarType.BFloat16);
             }
@@ -135,20 +116,16 @@ public sealed class Trainer : IDisposable
 
         using (var scope = NewDisposeScope())
         {
-            _master?.CopyGradientsToMaster();
-            if (Options.GradientClip > 0 && _device.type == TorchSharp.DeviceType.CPU)
+            // All parameters at once: a few whole-buffer operations for the clipping and the update instead of several
+            // per parameter tensor.
+            var gradient = _parameters.GatherGradients();
+            if (Options.GradientClip > 0)
             {
-                // LibTorch's own: its read-back costs nothing on the CPU, and CPU runs stay bit-identical to earlier
-                // ones (the shipped demo models reproduce).
-                nn.utils.clip_grad_norm_(_optimized, Options.GradientClip);
-            }
-            else if (Options.GradientClip > 0)
-            {
-                GradientClipping.ClipByTotalNorm(_optimized, Options.GradientClip);
+                GradientClipping.ClipByTotalNorm([gradient], Options.GradientClip);
             }
 
-            _optimizer.step();
-            _master?.CopyMasterToModel();
+            _optimizer.Step(gradient);
+            _parameters.CopyMasterToModel();
         }
 
         if (lossSum is not null)
@@ -219,11 +196,7 @@ public sealed class Trainer : IDisposable
 
         Directory.CreateDirectory(staging);
         SafeTensors.Save(Float32State(), Path.Combine(staging, WeightsFile));
-        using (var stream = File.Create(Path.Combine(staging, OptimizerFile)))
-        using (var writer = new BinaryWriter(stream))
-        {
-            _optimizer.save_state_dict(writer);
-        }
+        _optimizer.Save(Path.Combine(staging, OptimizerFile));
 
         var state = new CheckpointState(Iteration, LastLoss, Convert.ToBase64String(source.SaveState()), Options.Precision.ToString());
         File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state));
@@ -275,14 +248,14 @@ public sealed class Trainer : IDisposable
         try
         {
             using var noGrad = no_grad();
-            var names = _network.named_parameters().Select(p => p.name).ToArray();
-            for (int i = 0; i < names.Length; i++)
+            for (int i = 0; i < _parameters.Names.Count; i++)
             {
-                RequireTensor(weights, names[i], folder);
-                _optimized[i].copy_(weights[names[i]]);
+                string name = _parameters.Names[i];
+                RequireTensor(weights, name, folder);
+                _parameters.MasterParameters[i].copy_(weights[name]);
             }
 
-            _master?.CopyMasterToModel();
+            _parameters.CopyMasterToModel();
             foreach (var (name, buffer) in _network.named_buffers())
             {
                 RequireTensor(weights, name, folder);
@@ -297,11 +270,15 @@ public sealed class Trainer : IDisposable
             }
         }
 
-        using (var stream = File.OpenRead(Path.Combine(full, OptimizerFile)))
-        using (var reader = new BinaryReader(stream))
+        string optimizerPath = Path.Combine(full, OptimizerFile);
+        if (!File.Exists(optimizerPath))
         {
-            _optimizer.load_state_dict(reader);
+            throw File.Exists(Path.Combine(full, OldOptimizerFile))
+                ? new MedVoxException("the checkpoint was written by an earlier MedVox, whose optimiser state this one cannot read", folder, hint: "start without --resume")
+                : new MedVoxException("the checkpoint has no optimiser state", folder, hint: "start without --resume");
         }
+
+        _optimizer.Load(optimizerPath);
 
         Iteration = state.Iteration;
         LastLoss = state.LastLoss;
@@ -312,10 +289,9 @@ public sealed class Trainer : IDisposable
     public Dictionary<string, Tensor> Float32State()
     {
         var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        var names = _network.named_parameters().Select(p => p.name).ToArray();
-        for (int i = 0; i < names.Length; i++)
+        for (int i = 0; i < _parameters.Names.Count; i++)
         {
-            state[names[i]] = _optimized[i];
+            state[_parameters.Names[i]] = _parameters.MasterParameters[i];
         }
 
         foreach (var (name, buffer) in _network.named_buffers())
@@ -329,7 +305,7 @@ public sealed class Trainer : IDisposable
     public void Dispose()
     {
         _optimizer.Dispose();
-        _master?.Dispose();
+        _parameters.Dispose();
     }
 
     private static void RequireTensor(Dictionary<string, Tensor> weights, string name, string folder)
@@ -337,14 +313,6 @@ public sealed class Trainer : IDisposable
         if (!weights.ContainsKey(name))
         {
             throw new MedVoxException($"the checkpoint has no tensor {name}", folder, hint: "it belongs to another network");
-        }
-    }
-
-    private void SetLearningRate(double lr)
-    {
-        foreach (var group in _optimizer.ParamGroups)
-        {
-            group.LearningRate = lr;
         }
     }
 

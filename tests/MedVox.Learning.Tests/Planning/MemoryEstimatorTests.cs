@@ -32,7 +32,7 @@ public class MemoryEstimatorTests
         // The loss's class maps stay float32; everything else halves.
         Assert.InRange(half.Activations / (double)plain.Activations, 0.5, 0.6);
         Assert.True(checkpointed.Activations < plain.Activations);
-        Assert.True(half.Weights > plain.Weights, "bf16 adds float32 master weights and gradients");
+        Assert.True(half.Weights == plain.Weights, "bf16 weights and gradients plus float32 master weights take what float32 weights and gradients take");
     }
 
     [Theory]

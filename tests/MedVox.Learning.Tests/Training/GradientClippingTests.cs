@@ -7,7 +7,7 @@ namespace MedVox.Learning.Tests.Training;
 
 public class GradientClippingTests
 {
-    /// <summary>Same gradients as LibTorch's own clip_grad_norm_ (the host-synchronising one) above and below the limit; parameters without a gradient are left out.</summary>
+    /// <summary>Same gradients as LibTorch's own clip_grad_norm_ (the host-synchronising one) above and below the limit.</summary>
     [Theory]
     [InlineData(0.5)]
     [InlineData(1e6)]
@@ -15,13 +15,12 @@ public class GradientClippingTests
     {
         using var scope = NewDisposeScope();
         manual_seed(11);
-        Parameter[] ours = [new(randn(4, 3)), new(randn(7)), new(randn(2, 2, 2)), new(randn(3))];
-        Parameter[] theirs = [.. ours.Select(p => new Parameter(p.detach().clone()))];
+        Parameter[] theirs = [new(randn(4, 3)), new(randn(7)), new(randn(2, 2, 2))];
         using var three = 3.0.ToScalar();
-        var gradients = ours.Take(3).Select(p => randn(p.shape).mul_(three)).ToArray();
+        var gradients = theirs.Select(p => randn(p.shape).mul_(three)).ToArray();
+        var ours = gradients.Select(g => g.clone()).ToArray();
         for (int i = 0; i < 3; i++)
         {
-            ours[i].grad = gradients[i].clone();
             theirs[i].grad = gradients[i].clone();
         }
 
@@ -30,11 +29,10 @@ public class GradientClippingTests
 
         for (int i = 0; i < 3; i++)
         {
-            Assert.True(ours[i].grad!.allclose(theirs[i].grad!, rtol: 1e-5, atol: 1e-7), $"parameter {i}");
+            Assert.True(ours[i].allclose(theirs[i].grad!, rtol: 1e-5, atol: 1e-7), $"parameter {i}");
         }
 
-        Assert.Null(ours[3].grad);
-        double norm = Norm(cat(ours.Take(3).Select(p => p.grad!.flatten()).ToArray()));
+        double norm = Norm(cat(ours.Select(g => g.flatten()).ToArray()));
         double before = Norm(cat(gradients.Select(g => g.flatten()).ToArray()));
         Assert.Equal(Math.Min(before, maxNorm), norm, Math.Min(before, maxNorm) * 1e-5);
     }

@@ -114,11 +114,13 @@ public class TrainerTests
         Assert.True(dice > 0.85, $"held-out Dice {dice:F3} ({precision}, checkpointing {checkpointing})");
     }
 
-    [Fact]
-    public void ResumedRunEndsWithTheWeightsOfAnUninterruptedRun()
+    [Theory]
+    [InlineData(OptimizerKind.Sgd, PrecisionMode.Float32)]
+    [InlineData(OptimizerKind.AdamW, PrecisionMode.BFloat16)]
+    public void ResumedRunEndsWithTheWeightsOfAnUninterruptedRun(OptimizerKind optimizer, PrecisionMode precision)
     {
         using var folder = TestData.CreateTempFolder();
-        var options = new TrainingOptions { Iterations = 10, Optimizer = OptimizerKind.Sgd, LearningRate = 0.01 };
+        var options = new TrainingOptions { Iterations = 10, Optimizer = optimizer, LearningRate = 0.01, Precision = precision };
 
         manual_seed(3);
         using var straight = new UNet(Config());
@@ -163,6 +165,22 @@ public class TrainerTests
         {
             t.Dispose();
         }
+    }
+
+    /// <summary>A checkpoint from before the flat optimiser (TorchSharp's optimizer.bin) is refused with a reason, not misread.</summary>
+    [Fact]
+    public void CheckpointWithAnOlderOptimiserStateIsRefusedClearly()
+    {
+        using var folder = TestData.CreateTempFolder();
+        var options = new TrainingOptions { Iterations = 3 };
+        using var net = new UNet(Config());
+        var source = new ShapesBatchSource(seed: 7);
+        using var trainer = new Trainer(net, SegmentationLoss, options, CPU);
+        trainer.Step(source, Ct);
+        trainer.SaveCheckpoint(folder.File("ckpt"), source);
+        File.Move(folder.File("ckpt/optimizer.safetensors"), folder.File("ckpt/optimizer.bin"));
+        var error = Assert.Throws<MedVoxException>(() => trainer.LoadCheckpoint(folder.File("ckpt"), new ShapesBatchSource(seed: 7)));
+        Assert.Contains("earlier MedVox", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
