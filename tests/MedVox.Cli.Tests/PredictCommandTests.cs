@@ -59,6 +59,40 @@ public class PredictCommandTests
         Assert.Contains("1 written, 0 skipped", output, StringComparison.Ordinal);
     }
 
+    /// <summary><c>--channels-last</c> (the network's maps laid out channels-last) writes the labels of the standard layout.</summary>
+    [Fact]
+    public void ChannelsLastWritesTheLabelsOfTheStandardLayout()
+    {
+        using var folder = TestData.CreateTempFolder();
+        string model = Model(folder, "T2");
+        string input = ObliqueScan(folder, seed: 2);
+
+        var (code, output) = CliRunner.Run("predict", "--model", model, "--in", input, "--out", folder.File("standard"), "--device", "cpu");
+        Assert.True(code == 0, output);
+        (code, output) = CliRunner.Run("predict", "--model", model, "--in", input, "--out", folder.File("channels-last"), "--device", "cpu", "--channels-last");
+        Assert.True(code == 0, output);
+        using var standard = ImageFile.Read(folder.File("standard/scan.nii.gz"));
+        using var channelsLast = ImageFile.Read(folder.File("channels-last/scan.nii.gz"));
+        long same = 0, total = 0, foreground = 0;
+        for (int z = 0; z < standard.Size.Z; z++)
+        {
+            for (int y = 0; y < standard.Size.Y; y++)
+            {
+                var a = standard.GetRow<byte>(y, z);
+                var b = channelsLast.GetRow<byte>(y, z);
+                for (int x = 0; x < a.Length; x++)
+                {
+                    same += a[x] == b[x] ? 1 : 0;
+                    foreground += a[x] != 0 ? 1 : 0;
+                    total++;
+                }
+            }
+        }
+
+        Assert.True(foreground > 0 && foreground < total, "the random model should label some voxels, not all");
+        Assert.True(same >= total * 0.999, $"labels agree on {same} of {total} voxels");
+    }
+
     /// <summary>
     /// <c>--keep-largest</c> takes label names, values or "all" of the model; what it leaves is one 26-connected
     /// component per named label, it is part of the settings (a re-run with it is another prediction), and an unknown

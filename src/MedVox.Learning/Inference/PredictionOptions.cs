@@ -52,6 +52,12 @@ public sealed record PredictionOptions
     /// </summary>
     public PrecisionMode Compute { get; init; } = PrecisionMode.Float32;
 
+    /// <summary>
+    /// Lay out the network's convolution weights, and so its maps, channels-last (<see cref="Networks.ChannelsLast"/>):
+    /// the layout oneDNN's and cuDNN's fastest convolutions use. Labels are the same; logits differ by rounding.
+    /// </summary>
+    public bool ChannelsLast { get; init; }
+
     /// <summary>Memory the prediction may use for its buffers, network and output (bytes); 0 means half of the machine's available memory.</summary>
     public long MemoryBudgetBytes { get; init; }
 

@@ -76,6 +76,11 @@ public sealed class Predictor : IDisposable
             network.to(ScalarType.BFloat16);
         }
 
+        if (options.ChannelsLast)
+        {
+            Networks.ChannelsLast.Apply(network);
+        }
+
         network.eval();
     }
 

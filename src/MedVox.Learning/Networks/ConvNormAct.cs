@@ -72,7 +72,30 @@ public sealed class ConvNormAct : Module<Tensor, Tensor>
             return NormActivationFunction.Compute(y, instanceNorm.weight!, instanceNorm.bias!, instanceNorm.eps, activation.Slope);
         }
 
+        if (ChannelsLast.Is(y))
+        {
+            return nonlin.forward(ChannelsLastInstanceNorm(y));
+        }
+
         return nonlin.forward(norm.forward(y));
+    }
+
+    /// <summary>
+    /// Instance norm of a channels-last map as a batch norm of each sample with its own statistics: LibTorch's
+    /// <c>instance_norm</c> would first copy the map into channels-first order (and return it so, which the next
+    /// convolution converts back), its batch norm keeps the layout.
+    /// </summary>
+    private Tensor ChannelsLastInstanceNorm(Tensor y)
+    {
+        var instanceNorm = (TorchSharp.Modules.InstanceNorm)norm;
+        long samples = y.shape[0];
+        var outputs = new Tensor[samples];
+        for (long n = 0; n < samples; n++)
+        {
+            outputs[n] = functional.batch_norm(y.narrow(0, n, 1), null, null, instanceNorm.weight, instanceNorm.bias, training: true, eps: instanceNorm.eps);
+        }
+
+        return samples == 1 ? outputs[0] : cat(outputs, 0);
     }
 
     private Tensor Convolve(Tensor input, Tensor weight, Tensor? bias) => _dims == 3

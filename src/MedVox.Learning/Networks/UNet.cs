@@ -106,7 +106,7 @@ public sealed class UNet : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var outputs = Run(input, allHeads: false);
-        return outputs[0].MoveToOuterDisposeScope();
+        return Standard(outputs[0]).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -117,13 +117,16 @@ public sealed class UNet : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var outputs = Run(input, allHeads: Config.DeepSupervision);
-        foreach (var output in outputs)
+        for (int i = 0; i < outputs.Length; i++)
         {
-            output.MoveToOuterDisposeScope();
+            outputs[i] = Standard(outputs[i]).MoveToOuterDisposeScope();
         }
 
         return outputs;
     }
+
+    /// <summary>Logits in the standard layout, whatever the network's (channels-last weights give channels-last maps).</summary>
+    private static Tensor Standard(Tensor logits) => ChannelsLast.Is(logits) ? logits.contiguous() : logits;
 
     /// <summary>Runs encoder stage <paramref name="stage"/> alone (used by activation checkpointing).</summary>
     public Tensor ForwardEncoderStage(int stage, Tensor input) => encoder[stage].forward(input);
