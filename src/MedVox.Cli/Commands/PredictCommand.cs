@@ -34,7 +34,7 @@ internal static class PredictCommand
         var placement = new Option<AccumulatorPlacement>("--placement") { Description = "Where the accumulated logits live: auto (from the budget), device, host or mapped", DefaultValueFactory = _ => AccumulatorPlacement.Auto };
         var precision = new Option<AccumulatorPrecision>("--precision") { Description = "Accumulator numbers: auto (float16, float32 if logits outgrow it), float16 or float32", DefaultValueFactory = _ => AccumulatorPrecision.Auto };
         var compute = new Option<string>("--compute") { Description = "Network numbers: float32, or bf16 (bfloat16 weights and activations: half the memory, tensor cores on a GPU)", DefaultValueFactory = _ => "float32" };
-        var channelsLast = new Option<bool>("--channels-last") { Description = "Lay out the network's maps channels-last (oneDNN's and cuDNN's fastest convolutions; on a CPU it pays with bf16)" };
+        var channelsLast = new Option<bool>("--channels-last") { Description = "Lay out the network's maps channels-last (oneDNN's and cuDNN's fastest convolutions; faster on a CPU, most with bf16)" };
         var ending = new Option<string?>("--ending") { Description = "Output file ending (.nii.gz, .nrrd, .mha...); default: the input's (.nii.gz for DICOM)" };
         var series = ImageInput.SeriesOption();
         var cascade = new Option<string?>("--cascade") { Description = "Coarse-to-fine: this low-resolution model folder localises the region of interest first; --model segments only inside it, at full resolution" };
