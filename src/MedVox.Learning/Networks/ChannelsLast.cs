@@ -40,5 +40,7 @@ public static class ChannelsLast
                 parameter.set_(Copy(parameter));
             }
         }
+
+        Runtime.TensorAccounting.ReleaseUnreferencedStorage();
     }
 }

@@ -43,9 +43,9 @@ public sealed record DataLoadingSettings
 /// gradient from above and the gradients of its inputs for the whole batch, plus skip gradients waiting for their
 /// encoder stage (decoder stages convolve the upsampled map and the skip without concatenating them).
 /// Weights, gradients, master copies, optimiser state and the gradient buffer its step gathers are counted exactly
-/// from the parameter count. The runtime's
-/// fixed cost is a measured constant per device. The counts hold for the CPU with a fixed allocator map threshold
-/// (MedVox sets one, see NativeEnvironment): freed tensors then leave the process at once.
+/// from the parameter count. The runtime's fixed cost is a measured constant per device. The counts hold for the CPU
+/// with a fixed allocator map threshold (MedVox sets one, see NativeEnvironment): freed tensors then leave the process
+/// at once.
 /// </summary>
 public static class MemoryEstimator
 {

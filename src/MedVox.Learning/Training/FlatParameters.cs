@@ -72,11 +72,7 @@ public sealed class FlatParameters : IDisposable
             }
         }
 
-        // The parameters' old storage is still referenced by tensors that building the network left to the garbage
-        // collector (initialisation temporaries sharing it); collect them now, or a second copy of the weights stays
-        // resident until some later collection (measured: +56 MiB at 16.5 M parameters).
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
+        Runtime.TensorAccounting.ReleaseUnreferencedStorage();
         _master = bfloat16 ? _model.to(ScalarType.Float32).DetachFromDisposeScope() : null;
         _masterViews = new Tensor[_parameters.Length];
         using (var scope = NewDisposeScope())
