@@ -9,7 +9,7 @@
 #   peaks) beside the planner's estimate;
 # - prediction: a 512^3 int16 CT-like volume, patch 128^3, overlap 0.5, Gaussian, bf16, 4 windows per batch, same
 #   network, 14 classes: MedVox from the image in host memory to the label map in host memory, unconstrained and
-#   under --memory 4GB (and with --channels-last); PyTorch with MONAI's algorithm (output kept on the GPU, bench/predict_pytorch_cuda.py);
+#   under --memory 4GB (and with --layout channels-last); PyTorch with MONAI's algorithm (output kept on the GPU, bench/predict_pytorch_cuda.py);
 # - optimizer: the optimiser's share of a training step alone, same network: clipping and SGD per parameter tensor
 #   (the trainer before 2026-11-27) vs over one flat buffer (FlatOptimizer), float32 and bf16 (seconds, no PyTorch).
 # Usage: [OUT=DIR] [SECTIONS="predict train optimizer"] [PATCHES="128 160"] [MODES="float32 bf16"] [PYTORCH_BENCHMARK="0 1"] bench/gpu-run.sh      Everything it prints also goes to $OUT/gpu.log.
@@ -38,8 +38,8 @@ for section in ${SECTIONS:-optimizer predict train}; do
     echo "-- MedVox bf16, --memory 6GB"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-6.nii" 0.5 --device cuda --compute bf16 --memory 6442450944 --repeat 3
     echo "-- MedVox bf16, --memory 4GB"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-4.nii" 0.5 --device cuda --compute bf16 --memory 4294967296 --repeat 3
     echo "-- MedVox bf16, batch 4, --memory 24GB"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-24.nii" 0.5 --device cuda --compute bf16 --batch 4 --memory 25769803776 --repeat 3
-    echo "-- MedVox bf16, batch 4, --memory 24GB, --channels-last"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-24cl.nii" 0.5 --device cuda --compute bf16 --batch 4 --memory 25769803776 --repeat 3 --channels-last
-    echo "-- MedVox bf16, --memory 6GB, --channels-last"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-6cl.nii" 0.5 --device cuda --compute bf16 --memory 6442450944 --repeat 3 --channels-last
+    echo "-- MedVox bf16, batch 4, --memory 24GB, --layout channels-last"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-24cl.nii" 0.5 --device cuda --compute bf16 --batch 4 --memory 25769803776 --repeat 3 --layout channels-last
+    echo "-- MedVox bf16, --memory 6GB, --layout channels-last"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-6cl.nii" 0.5 --device cuda --compute bf16 --memory 6442450944 --repeat 3 --layout channels-last
     for benchmark in ${PYTORCH_BENCHMARK:-0 1}; do
       echo "-- PyTorch (MONAI's algorithm, output on the GPU), bf16 autocast, batch 4, cudnn.benchmark=$benchmark"
       CUDNN_BENCHMARK=$benchmark timeout 150 $python "$root/bench/predict_pytorch_cuda.py" "$work/ct512.nii" "$features" 14 128 0.5 4 3

@@ -43,7 +43,7 @@ public sealed class PredictionComparison : IComparison
             case "run" when args.Length >= 4:
                 return Predict(args[1], args[2], args[3], args.Length > 4 && !args[4].StartsWith("--", StringComparison.Ordinal) ? double.Parse(args[4], CultureInfo.InvariantCulture) : 0.5, args);
             default:
-                Console.Error.WriteLine("usage: compare predict setup DIR [PATCH] [F0,F1,...] [CLASSES] | volume PATH SIZE int16|float32 | run MODEL INPUT LABELS [OVERLAP] [--device cpu|cuda] [--compute bf16] [--batch B] [--memory BYTES] [--repeat N] [--channels-last]");
+                Console.Error.WriteLine("usage: compare predict setup DIR [PATCH] [F0,F1,...] [CLASSES] | volume PATH SIZE int16|float32 | run MODEL INPUT LABELS [OVERLAP] [--device cpu|cuda] [--compute bf16] [--batch B] [--memory BYTES] [--repeat N] [--layout auto|channels-last|standard]");
                 return 2;
         }
     }
@@ -148,7 +148,12 @@ public sealed class PredictionComparison : IComparison
             Device = cuda ? ComputeDevice.Cuda : ComputeDevice.Cpu,
             Overlap = overlap,
             Compute = BenchArgs.Text(args, "--compute", "float32") == "bf16" ? PrecisionMode.BFloat16 : PrecisionMode.Float32,
-            ChannelsLast = args.Contains("--channels-last"),
+            Layout = BenchArgs.Text(args, "--layout", "auto") switch
+            {
+                "channels-last" => NetworkLayout.ChannelsLast,
+                "standard" => NetworkLayout.Standard,
+                _ => NetworkLayout.Auto,
+            },
             BatchSize = int.Parse(BenchArgs.Text(args, "--batch", "0"), CultureInfo.InvariantCulture),
             MemoryBudgetBytes = long.Parse(BenchArgs.Text(args, "--memory", "0"), CultureInfo.InvariantCulture),
             Log = line => Console.Error.WriteLine(line),

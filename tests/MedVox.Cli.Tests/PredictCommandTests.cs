@@ -59,7 +59,10 @@ public class PredictCommandTests
         Assert.Contains("1 written, 0 skipped", output, StringComparison.Ordinal);
     }
 
-    /// <summary><c>--channels-last</c> (the network's maps laid out channels-last) writes the labels of the standard layout.</summary>
+    /// <summary>
+    /// On the CPU the network runs channels-last unless <c>--layout standard</c> asks otherwise; both write the same
+    /// labels, and an unknown layout is a one-line error.
+    /// </summary>
     [Fact]
     public void ChannelsLastWritesTheLabelsOfTheStandardLayout()
     {
@@ -67,10 +70,15 @@ public class PredictCommandTests
         string model = Model(folder, "T2");
         string input = ObliqueScan(folder, seed: 2);
 
-        var (code, output) = CliRunner.Run("predict", "--model", model, "--in", input, "--out", folder.File("standard"), "--device", "cpu");
+        var (code, output) = CliRunner.Run("predict", "--model", model, "--in", input, "--out", folder.File("standard"), "--device", "cpu", "--layout", "standard");
         Assert.True(code == 0, output);
-        (code, output) = CliRunner.Run("predict", "--model", model, "--in", input, "--out", folder.File("channels-last"), "--device", "cpu", "--channels-last");
+        Assert.Contains("network layout: standard", output, StringComparison.Ordinal);
+        (code, output) = CliRunner.Run("predict", "--model", model, "--in", input, "--out", folder.File("channels-last"), "--device", "cpu");
         Assert.True(code == 0, output);
+        Assert.Contains("network layout: channels-last", output, StringComparison.Ordinal);
+        (code, output) = CliRunner.Run("predict", "--model", model, "--in", input, "--out", folder.File("other"), "--device", "cpu", "--layout", "nhwc");
+        Assert.Equal(1, code);
+        Assert.Contains("unknown network layout 'nhwc'", CliRunner.ErrorLine(output), StringComparison.Ordinal);
         using var standard = ImageFile.Read(folder.File("standard/scan.nii.gz"));
         using var channelsLast = ImageFile.Read(folder.File("channels-last/scan.nii.gz"));
         long same = 0, total = 0, foreground = 0;

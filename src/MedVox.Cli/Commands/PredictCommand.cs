@@ -34,7 +34,7 @@ internal static class PredictCommand
         var placement = new Option<AccumulatorPlacement>("--placement") { Description = "Where the accumulated logits live: auto (from the budget), device, host or mapped", DefaultValueFactory = _ => AccumulatorPlacement.Auto };
         var precision = new Option<AccumulatorPrecision>("--precision") { Description = "Accumulator numbers: auto (float16, float32 if logits outgrow it), float16 or float32", DefaultValueFactory = _ => AccumulatorPrecision.Auto };
         var compute = new Option<string>("--compute") { Description = "Network numbers: float32, or bf16 (bfloat16 weights and activations: half the memory, tensor cores on a GPU)", DefaultValueFactory = _ => "float32" };
-        var channelsLast = new Option<bool>("--channels-last") { Description = "Lay out the network's maps channels-last (oneDNN's and cuDNN's fastest convolutions; faster on a CPU, most with bf16)" };
+        var layout = new Option<string>("--layout") { Description = "Network memory layout: auto (channels-last on the CPU, where it is faster; standard on a GPU), channels-last or standard", DefaultValueFactory = _ => "auto" };
         var ending = new Option<string?>("--ending") { Description = "Output file ending (.nii.gz, .nrrd, .mha...); default: the input's (.nii.gz for DICOM)" };
         var series = ImageInput.SeriesOption();
         var cascade = new Option<string?>("--cascade") { Description = "Coarse-to-fine: this low-resolution model folder localises the region of interest first; --model segments only inside it, at full resolution" };
@@ -42,7 +42,7 @@ internal static class PredictCommand
         var keepLargest = new Option<string?>("--keep-largest") { Description = "Labels (names or values, comma-separated, or 'all') whose largest connected component alone is kept; their other components become background" };
         var command = new Command("predict", "Segment images with a trained model: sliding windows at full resolution, in bounded memory")
         {
-            model, input, output, device, memory, overlap, tta, shard, probabilities, batch, placement, precision, compute, channelsLast, ending, series, cascade, margin, keepLargest,
+            model, input, output, device, memory, overlap, tta, shard, probabilities, batch, placement, precision, compute, layout, ending, series, cascade, margin, keepLargest,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(context.Execute(() =>
         {
@@ -62,7 +62,13 @@ internal static class PredictCommand
                     var other => throw new MedVoxException($"unknown compute precision '{other}'", field: "--compute", hint: "use float32 or bf16"),
                 },
                 Probabilities = parse.GetValue(probabilities),
-                ChannelsLast = parse.GetValue(channelsLast),
+                Layout = parse.GetValue(layout)!.ToLowerInvariant() switch
+                {
+                    "auto" => NetworkLayout.Auto,
+                    "channels-last" => NetworkLayout.ChannelsLast,
+                    "standard" => NetworkLayout.Standard,
+                    var other => throw new MedVoxException($"unknown network layout '{other}'", field: "--layout", hint: "use auto, channels-last or standard"),
+                },
                 Log = line => context.Console.MarkupLineInterpolated($"[grey]{line}[/]"),
             };
             options = options with { KeepLargestComponent = KeepLargestLabels(parse.GetValue(keepLargest), parse.GetValue(model)!) };

@@ -30,6 +30,22 @@ public enum AccumulatorPrecision
     Float32,
 }
 
+/// <summary>Memory layout of the network's weights and maps while predicting.</summary>
+public enum NetworkLayout
+{
+    /// <summary>Channels-last on the CPU, where it measured faster; standard on a GPU until it is measured there.</summary>
+    Auto,
+
+    /// <summary>Channels first (N, C, D, H, W in memory order), LibTorch's default.</summary>
+    Standard,
+
+    /// <summary>
+    /// Channels last (<see cref="Networks.ChannelsLast"/>): the convolution weights are laid out so, and with them every
+    /// map; the layout of oneDNN's and cuDNN's fastest convolutions.
+    /// </summary>
+    ChannelsLast,
+}
+
 /// <summary>How <see cref="Predictor"/> runs: windows, blending, augmentation, memory and device.</summary>
 public sealed record PredictionOptions
 {
@@ -52,11 +68,8 @@ public sealed record PredictionOptions
     /// </summary>
     public PrecisionMode Compute { get; init; } = PrecisionMode.Float32;
 
-    /// <summary>
-    /// Lay out the network's convolution weights, and so its maps, channels-last (<see cref="Networks.ChannelsLast"/>):
-    /// the layout oneDNN's and cuDNN's fastest convolutions use. Labels are the same; logits differ by rounding.
-    /// </summary>
-    public bool ChannelsLast { get; init; }
+    /// <summary>Memory layout of the network's weights and maps (labels are the same either way; logits differ by rounding).</summary>
+    public NetworkLayout Layout { get; init; } = NetworkLayout.Auto;
 
     /// <summary>Memory the prediction may use for its buffers, network and output (bytes); 0 means half of the machine's available memory.</summary>
     public long MemoryBudgetBytes { get; init; }

@@ -10,7 +10,7 @@ public class PredictorTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static TheoryData<string> Settings => ["anisotropic-separate-z", "isotropic-linear", "mapped-float32-batch3", "thin-volume-padded", "channels-last-batch2", "tta"];
+    public static TheoryData<string> Settings => ["anisotropic-separate-z", "isotropic-linear", "mapped-float32-batch3", "thin-volume-padded", "standard-layout-batch2", "tta"];
 
     /// <summary>
     /// The streaming predictor (ring buffers, float16 accumulation, slab-wise back-resampling) against the whole-volume
@@ -30,7 +30,7 @@ public class PredictorTests
             "isotropic-linear" => (InferenceFixtures.CtPlan([8, 16, 16], [1.2, 1.1, 1.3]), InferenceFixtures.Oblique(33, 30, 19, 0.9, 0.95, 1.0), new PredictionOptions { Overlap = 0.25 }),
             "mapped-float32-batch3" => (InferenceFixtures.CtPlan([8, 16, 16], [1.0, 1.0, 1.7]), InferenceFixtures.Oblique(40, 36, 14, 0.7, 0.8, 2.5), new PredictionOptions { Placement = AccumulatorPlacement.Mapped, Precision = AccumulatorPrecision.Float32, BatchSize = 3 }),
             "thin-volume-padded" => (InferenceFixtures.CtPlan([8, 16, 16], [1.0, 1.0, 1.0], crop: CropMode.None), InferenceFixtures.Oblique(21, 13, 5, 1.0, 1.0, 1.0), new PredictionOptions()),
-            "channels-last-batch2" => (InferenceFixtures.CtPlan([8, 16, 16], [1.2, 1.1, 1.3]), InferenceFixtures.Oblique(33, 30, 19, 0.9, 0.95, 1.0), new PredictionOptions { ChannelsLast = true, BatchSize = 2 }),
+            "standard-layout-batch2" => (InferenceFixtures.CtPlan([8, 16, 16], [1.2, 1.1, 1.3]), InferenceFixtures.Oblique(33, 30, 19, 0.9, 0.95, 1.0), new PredictionOptions { Layout = NetworkLayout.Standard, BatchSize = 2 }),
             _ => (InferenceFixtures.CtPlan([8, 16, 16], [1.0, 1.0, 1.5]), InferenceFixtures.Oblique(30, 26, 10, 0.7, 0.8, 2.5), new PredictionOptions { Mirroring = true }),
         };
         using var net = InferenceFixtures.Network(plan);
