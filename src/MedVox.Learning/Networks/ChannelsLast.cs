@@ -27,7 +27,11 @@ public static class ChannelsLast
         return tensor.permute(forward).contiguous().permute(back);
     }
 
-    /// <summary>Lays out every convolution weight (rank 4 or 5) of <paramref name="network"/> channels-last, in place.</summary>
+    /// <summary>
+    /// Lays out every convolution weight (rank 4 or 5) of <paramref name="network"/> channels-last, in place. For
+    /// inference: the parameters get new storage, so a network being trained (whose parameters are views of the
+    /// optimiser's buffer, see Training.FlatParameters) would no longer be the one the optimiser updates.
+    /// </summary>
     public static void Apply(Module network)
     {
         ArgumentNullException.ThrowIfNull(network);
