@@ -11,7 +11,8 @@ namespace MedVox.Benchmarks;
 
 /// <summary>
 /// The optimiser's share of a training step, alone: gradient clipping at 12 and an SGD step (Nesterov, momentum 0.99,
-/// weight decay 3e-5) over the parameters of an nnU-Net-sized 3D U-Net, two ways on the same gradients:
+/// weight decay 3e-5) over the parameters of the <c>unet-train</c> comparison's 3D U-Net (nnU-Net-sized by default),
+/// two ways on the same gradients:
 /// <list type="bullet">
 /// <item>per parameter tensor, as the trainer did up to 2026-11-27: TorchSharp's SGD and a clipping pass per tensor,
 /// with bf16 also a copy per tensor into the float32 master gradients and back into the bf16 weights;</item>
@@ -35,15 +36,7 @@ public sealed class OptimizerStepComparison : IComparison
         TorchRuntime.EnsureLoaded();
         set_num_threads(threads);
         var device = cuda ? TorchRuntime.Resolve(ComputeDevice.Cuda) : CPU;
-        var config = new UNetConfig
-        {
-            Dimensions = 3,
-            Classes = classes,
-            Features = features,
-            Kernels = [.. features.Select(_ => new[] { 3, 3, 3 })],
-            Strides = [.. features.Select((_, i) => i == 0 ? new[] { 1, 1, 1 } : new[] { 2, 2, 2 })],
-            EncoderBlocks = [.. features.Select(_ => 2)],
-        };
+        var config = UNetTrainingComparison.Config(features, classes);
         var options = new TrainingOptions { LearningRate = 0.01, Momentum = 0.99, WeightDecay = 3e-5, GradientClip = 12 };
 
         manual_seed(0);

@@ -104,7 +104,7 @@ public sealed class UNetTrainingComparison : IComparison
     }
 
     /// <summary>The U-Net of the comparison: 3D, one encoder block per stage pair of convolutions, strides 2 after the first stage.</summary>
-    private static UNetConfig Config(int[] features, int classes) => new()
+    internal static UNetConfig Config(int[] features, int classes) => new()
     {
         Dimensions = 3,
         InputChannels = 1,
