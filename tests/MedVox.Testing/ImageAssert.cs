@@ -38,6 +38,27 @@ public static class ImageAssert
         }
     }
 
+    /// <summary>Share of voxels where two uint8 label maps of the same size hold the same label.</summary>
+    public static double LabelAgreement(Image a, Image b)
+    {
+        Assert.Equal(a.Size, b.Size);
+        long same = 0, total = 0;
+        for (int z = 0; z < a.Size.Z; z++)
+        {
+            for (int y = 0; y < a.Size.Y; y++)
+            {
+                ReadOnlySpan<byte> ra = a.GetRow<byte>(y, z), rb = b.GetRow<byte>(y, z);
+                for (int x = 0; x < ra.Length; x++)
+                {
+                    same += ra[x] == rb[x] ? 1 : 0;
+                    total++;
+                }
+            }
+        }
+
+        return (double)same / total;
+    }
+
     public static void Identical(Image expected, Image actual, double tolerance = 1e-6)
     {
         SamePixels(expected, actual);

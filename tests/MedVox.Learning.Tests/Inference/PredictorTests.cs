@@ -71,7 +71,7 @@ public class PredictorTests
         {
             ImageAssert.SameGeometry(image, result.Labels, 1e-12);
             Assert.True(result.Memory.VolumeSize[0] < 27 || result.Memory.VolumeSize[1] < 34, "the body crop should leave a margin, so that the crop offset is exercised");
-            double agreement = Agreement(expected, result.Labels);
+            double agreement = ImageAssert.LabelAgreement(expected, result.Labels);
             Assert.True(agreement >= 0.999, $"labels agree on {agreement:P3} of voxels");
         }
 
@@ -80,7 +80,7 @@ public class PredictorTests
         bf16Net.load_state_dict(net.state_dict());
         using var bf16 = new Predictor(plan, bf16Net, new PredictionOptions { Device = ComputeDevice.Cpu, Compute = MedVox.Learning.Training.PrecisionMode.BFloat16 });
         using var bf16Result = bf16.Predict([image], cancellation: Ct);
-        double bf16Agreement = Agreement(expected, bf16Result.Labels);
+        double bf16Agreement = ImageAssert.LabelAgreement(expected, bf16Result.Labels);
         Assert.True(bf16Agreement >= 0.97, $"bf16 labels agree on {bf16Agreement:P3} of voxels");
         using var float32 = new Predictor(plan, InferenceFixtures.Network(plan), new PredictionOptions { Device = ComputeDevice.Cpu }, ownsNetwork: true);
         Assert.True(bf16Result.Memory.NetworkBytes < float32.EstimateMemory(image.Geometry, 0).NetworkBytes, "bf16 plans less network memory");
@@ -155,7 +155,7 @@ public class PredictorTests
 
         ImageAssert.SamePixels(host, device);
         ImageAssert.SamePixels(host, mapped);
-        Assert.True(Agreement(host, single) >= 0.999);
+        Assert.True(ImageAssert.LabelAgreement(host, single) >= 0.999);
     }
 
     [Fact]
@@ -214,7 +214,7 @@ public class PredictorTests
             using var a = predictor.Predict([image], cancellation: Ct);
             using var b = predictor.Predict([flipped], cancellation: Ct);
             using var back = Flip(b.Labels);
-            return Agreement(a.Labels, back);
+            return ImageAssert.LabelAgreement(a.Labels, back);
         }
 
         double with = Equivariance(true);
@@ -275,28 +275,9 @@ public class PredictorTests
         Assert.Contains("may not be CT in Hounsfield units", warning, StringComparison.Ordinal);
     }
 
-    internal static double Agreement(Image a, Image b)
-    {
-        long same = 0, total = 0;
-        for (int z = 0; z < a.Size.Z; z++)
-        {
-            for (int y = 0; y < a.Size.Y; y++)
-            {
-                ReadOnlySpan<byte> ra = a.GetRow<byte>(y, z), rb = b.GetRow<byte>(y, z);
-                for (int x = 0; x < ra.Length; x++)
-                {
-                    same += ra[x] == rb[x] ? 1 : 0;
-                    total++;
-                }
-            }
-        }
-
-        return (double)same / total;
-    }
-
     private static (double Agreement, double MaxDifference, int ClassesSeen) Compare(Image expected, Image expectedLogits, PredictionResult result)
     {
-        double agreement = Agreement(expected, result.Labels);
+        double agreement = ImageAssert.LabelAgreement(expected, result.Labels);
         int classes = expectedLogits.Channels;
         double maxDifference = 0;
         var seen = new HashSet<int>();
