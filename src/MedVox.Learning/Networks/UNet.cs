@@ -78,8 +78,9 @@ public sealed class UNet : Module<Tensor, Tensor>
     /// Recompute stage activations in the backward pass instead of storing them (encoder and decoder stages), trading
     /// about one extra forward for most of the activation memory. Stages run and are recomputed one sample at a time
     /// (instance norm keeps samples independent), so a stage's intermediate maps exist for one sample of the batch, and
-    /// a decoder stage convolves the upsampled map and the skip without concatenating them. A training option, not part
-    /// of the architecture.
+    /// a decoder stage convolves the upsampled map and the skip without concatenating them. The full-resolution decoder
+    /// stage is recomputed together with its segmentation head, so its output map is never kept for the whole batch. A
+    /// training option, not part of the architecture.
     /// </summary>
     public bool ActivationCheckpointing { get; set; }
 
@@ -149,6 +150,16 @@ public sealed class UNet : Module<Tensor, Tensor>
         {
             int s = Config.Stages - 2 - d;
             var (up, stage) = (upsample[d], decoder[d]);
+            if (ActivationCheckpointing && s == 0)
+            {
+                // The full-resolution stage and its head are recomputed together: only the logits leave the stage,
+                // so neither its output map nor that map's gradient exists for the whole batch (the logits have
+                // fewer channels than the stage, and the loss keeps them anyway).
+                var last = heads[head];
+                outputs.Add(ActivationCheckpoint.Apply(t => last.forward(DecoderStage(up, stage, t[0], t[1], split: true)), perSample: true, x, skips[s]));
+                break;
+            }
+
             x = ActivationCheckpointing
                 ? ActivationCheckpoint.Apply(t => DecoderStage(up, stage, t[0], t[1], split: true), perSample: true, x, skips[s])
                 : DecoderStage(up, stage, x, skips[s], split: false);

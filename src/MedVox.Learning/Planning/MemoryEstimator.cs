@@ -41,7 +41,8 @@ public sealed record DataLoadingSettings
 /// With activation checkpointing only the stage outputs stay, and the backward pass recomputes one stage at a time, one
 /// sample at a time: that sample's share of the stage's maps and backward workspace comes on top of the stage's
 /// gradient from above and the gradients of its inputs for the whole batch, plus skip gradients waiting for their
-/// encoder stage (decoder stages convolve the upsampled map and the skip without concatenating them).
+/// encoder stage (decoder stages convolve the upsampled map and the skip without concatenating them; the
+/// full-resolution decoder stage is recomputed with its head, so its output is not kept).
 /// Weights, gradients, master copies, optimiser state and the gradient buffer its step gathers are counted exactly
 /// from the parameter count. The runtime's fixed cost is a measured constant per device. The counts hold for the CPU
 /// with a fixed allocator map threshold (MedVox sets one, see NativeEnvironment): freed tensors then leave the process
@@ -122,10 +123,12 @@ public static class MemoryEstimator
         }
         else
         {
+            // Stage outputs: an encoder stage's is also its skip; the full-resolution decoder stage is recomputed with
+            // its head and keeps only the logits, which the loss counts.
             double boundaries = 0;
             for (int s = 0; s < config.Stages; s++)
             {
-                boundaries += Bytes(config.Features[s] * (s < config.Stages - 1 ? 2.0 : 1.0), s);
+                boundaries += Bytes(config.Features[s] * (s > 0 && s < config.Stages - 1 ? 2.0 : 1.0), s);
             }
 
             // The backward pass recomputes decoder stages from full resolution down, then encoder stages from the
@@ -136,7 +139,16 @@ public static class MemoryEstimator
             for (int s = 0; s < config.Stages - 1; s++)
             {
                 double stageMaps = decoder[s] - config.Features[s] + (backwardMaps * config.Features[s]);
-                double batchGradients = Bytes(2.0 * config.Features[s], s) + Bytes(config.Features[s + 1], s + 1);
+                double fromAbove = config.Features[s];
+                if (s == 0)
+                {
+                    // The head recomputed with the stage: the gradient from above is the logits' (whole batch); the
+                    // sample's logits, stage output and its gradient come on top (measured: two maps plus the logits).
+                    stageMaps += (2.0 * config.Features[0]) + config.Classes;
+                    fromAbove = config.Classes;
+                }
+
+                double batchGradients = Bytes(config.Features[s] + fromAbove, s) + Bytes(config.Features[s + 1], s + 1);
                 recompute = Math.Max(recompute, (Bytes(stageMaps, s) / n) + batchGradients + waiting);
                 waiting += Bytes(config.Features[s], s);
             }

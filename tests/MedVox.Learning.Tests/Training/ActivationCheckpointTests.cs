@@ -87,6 +87,42 @@ public class ActivationCheckpointTests
     }
 
     [Fact]
+    public void EveryDeepSupervisionHeadGivesTheSameLogitsAndGradientsWithCheckpointing()
+    {
+        // The full-resolution head is recomputed inside the last decoder stage; the others run on stage outputs.
+        manual_seed(63);
+        using var net = new UNet(UNetGradients.Small3D(residual: false) with { DeepSupervision = true });
+        using var scope = NewDisposeScope();
+        var input = Randn(2, 1, 8, 8, 8);
+        var target = randint(0, 3, [2, 8, 8, 8]);
+        Tensor[] Pass()
+        {
+            net.zero_grad();
+            var outputs = net.ForwardAll(input);
+            var loss = zeros(1);
+            for (int h = 0; h < outputs.Length; h++)
+            {
+                var scaled = nn.functional.interpolate(target.unsqueeze(1).to(ScalarType.Float32), size: [.. outputs[h].shape.Skip(2)], mode: InterpolationMode.Nearest);
+                loss += nn.functional.cross_entropy(outputs[h], scaled.squeeze(1).to(ScalarType.Int64)) / (h + 1);
+            }
+
+            loss.backward();
+            return [.. outputs.Select(o => o.detach()), .. net.parameters().Select(p => p.grad!.clone())];
+        }
+
+        var plain = Pass();
+        net.ActivationCheckpointing = true;
+        var checkpointed = Pass();
+
+        Assert.Equal(2, net.ForwardAll(input).Length);
+        Assert.Equal(plain.Length, checkpointed.Length);
+        for (int i = 0; i < plain.Length; i++)
+        {
+            Assert.True(checkpointed[i].allclose(plain[i], rtol: 1e-4, atol: 1e-6), $"tensor {i}: max difference {(checkpointed[i] - plain[i]).abs().max().item<float>()}");
+        }
+    }
+
+    [Fact]
     public void TorchSharpStillHasTheFieldThatCustomNodesReleaseTheirSavedTensorsThrough()
     {
         // Without it custom nodes keep their saved tensors (stage inputs, logits, norm outputs) until the step ends.
