@@ -12,7 +12,8 @@
 #   under --memory 4GB (and with --layout channels-last); PyTorch with MONAI's algorithm (output kept on the GPU, bench/predict_pytorch_cuda.py);
 # - optimizer: the optimiser's share of a training step alone, same network: clipping and SGD per parameter tensor
 #   (the trainer before 2026-11-27) vs over one flat buffer (FlatOptimizer), float32 and bf16 (seconds, no PyTorch).
-# Usage: [OUT=DIR] [SECTIONS="predict train optimizer"] [PATCHES="128 160"] [MODES="float32 bf16"] [PYTORCH_BENCHMARK="0 1"] bench/gpu-run.sh      Everything it prints also goes to $OUT/gpu.log.
+# - goals: only the rows that decide the open goals of issues 5 and 6, in one call of about 8 minutes (see below).
+# Usage: [OUT=DIR] [SECTIONS="goals" | "predict train optimizer"] [PATCHES="128 160"] [MODES="float32 bf16"] [PYTORCH_BENCHMARK="0 1"] bench/gpu-run.sh      Everything it prints also goes to $OUT/gpu.log.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${OUT:-/tmp/medvox-gpu}"; mkdir -p "$out"
@@ -31,6 +32,30 @@ $python -c 'import torch; print("pytorch", torch.__version__, "cuda", torch.vers
 
 for section in ${SECTIONS:-optimizer predict train}; do
   case "$section" in
+  goals)
+    # Only the rows that decide the open goals, most decisive first, timed, in one call of about 8 minutes: issue 6
+    # (512^3 in at most 1.7 s within 6 GiB; --memory 4GB at most 2x the unconstrained time), issue 5 (2 x 160^3 bf16
+    # with checkpointing in at most 6 GiB; a step not slower than PyTorch's).
+    row() { echo "-- $(date -u +%T) $*"; }
+    medvox predict setup "$work/model" 128 "$features" 14
+    medvox predict volume "$work/ct512.nii" 512 int16
+    for layout in channels-last standard; do
+      row "MedVox predict bf16, batch 4, --memory 24GB, --layout $layout"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-24.nii" 0.5 --device cuda --compute bf16 --batch 4 --memory 25769803776 --repeat 3 --layout $layout
+      row "MedVox predict bf16, --memory 6GB, --layout $layout"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-6.nii" 0.5 --device cuda --compute bf16 --memory 6442450944 --repeat 3 --layout $layout
+      row "MedVox predict bf16, --memory 4GB, --layout $layout"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-4.nii" 0.5 --device cuda --compute bf16 --memory 4294967296 --repeat 2 --layout $layout
+    done
+    row "PyTorch predict (MONAI's algorithm, output on the GPU), bf16 autocast, batch 4, cudnn.benchmark=1"
+    CUDNN_BENCHMARK=1 timeout 150 $python "$root/bench/predict_pytorch_cuda.py" "$work/ct512.nii" "$features" 14 128 0.5 4 3
+    for extra in "--checkpointing" "--checkpointing --compact-norm"; do
+      row "MedVox train 160^3 bf16 $extra"; medvox unet-train --device cuda --patch 160 --batch 2 --features "$features" --classes 14 --steps 5 --warmup 3 --bf16 $extra
+    done
+    for mode in bf16 float32; do
+      flag=""; [ "$mode" = bf16 ] && flag="--bf16"
+      row "MedVox train 128^3 $mode"; medvox unet-train --device cuda --patch 128 --batch 2 --features "$features" --classes 14 --steps 5 --warmup 3 $flag
+      row "PyTorch train 128^3 $mode cudnn.benchmark=1"; CUDNN_BENCHMARK=1 timeout 150 $python "$root/bench/unet_train_pytorch_cuda.py" 128 2 "$features" 14 5 3 $mode
+    done
+    row "done"
+    ;;
   predict)
     echo "== prediction 512^3, patch 128^3, overlap 0.5, 14 classes =="
     medvox predict setup "$work/model" 128 "$features" 14
