@@ -131,6 +131,8 @@ public sealed record ClassifierNormalization
     {
         ArgumentNullException.ThrowIfNull(image);
         using var scope = NewDisposeScope();
+        // Numbers go to LibTorch as scalars held until the call returns (see the bone mask below).
+        using TorchSharp.Scalar tiny = 1e-8;
         Tensor result;
         switch (Mode)
         {
@@ -140,7 +142,8 @@ public sealed record ClassifierNormalization
                 if (BoneMaskRadius > 0)
                 {
                     int r = BoneMaskRadius;
-                    var bone = image.gt(BoneThreshold).to(ScalarType.Float32).unsqueeze(0);
+                    using TorchSharp.Scalar threshold = BoneThreshold;
+                    var bone = image.gt(threshold).to(ScalarType.Float32).unsqueeze(0);
                     // ones - pooled, tensor with tensor: "1 - tensor" builds a temporary Scalar that the GC could
                     // finalise while LibTorch still read it (seen once as a corrupt scalar on a loader thread).
                     var nearBone = nn.functional.max_pool2d(bone, (2 * r) + 1, 1, r).squeeze(0);
@@ -166,12 +169,12 @@ public sealed record ClassifierNormalization
                 break;
             case IntensityNormalization.MinMax:
                 var min = image.amin([1, 2], keepdim: true);
-                var range = (image.amax([1, 2], keepdim: true) - min).clamp_min(1e-8);
+                var range = (image.amax([1, 2], keepdim: true) - min).clamp_min(tiny);
                 result = (image - min) / range;
                 break;
             default:
                 var mean = image.mean([1, 2], keepdim: true);
-                var sd = image.std([1, 2], unbiased: false, keepdim: true).clamp_min(1e-8);
+                var sd = image.std([1, 2], unbiased: false, keepdim: true).clamp_min(tiny);
                 result = (image - mean) / sd;
                 break;
         }

@@ -221,8 +221,8 @@ public sealed class Augmentation
         }
 
         image.copy_(grid_sample(input.unsqueeze(0), grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false).squeeze(0));
-        float pad = Options.LabelPadValue;
-        var shifted = (inputLabel.to(ScalarType.Float32) - pad).unsqueeze(0).unsqueeze(0);
+        using var pad = ((float)Options.LabelPadValue).ToScalar();
+        var shifted = inputLabel.to(ScalarType.Float32).sub(pad).unsqueeze(0).unsqueeze(0);
         var sampledLabel = grid_sample(shifted, grid, GridSampleMode.Nearest, GridSamplePaddingMode.Zeros, align_corners: false);
         label.copy_(sampledLabel.squeeze(0).squeeze(0).add_(pad).round_());
     }
@@ -267,7 +267,7 @@ public sealed class Augmentation
         var o = Options;
         if (random.Chance(o.NoiseProbability))
         {
-            double sd = random.Uniform(o.NoiseStandardDeviation.Min, o.NoiseStandardDeviation.Max);
+            using var sd = random.Uniform(o.NoiseStandardDeviation.Min, o.NoiseStandardDeviation.Max).ToScalar();
             image.add_(randn(image.shape, image.dtype, image.device, generator: generator).mul_(sd));
         }
 
@@ -293,7 +293,8 @@ public sealed class Augmentation
         {
             for (int c = 0; c < channels; c++)
             {
-                image[c].mul_(BackgroundContrast(ref random, o.Brightness));
+                using var brightness = BackgroundContrast(ref random, o.Brightness).ToScalar();
+                image[c].mul_(brightness);
             }
         }
 
@@ -301,7 +302,7 @@ public sealed class Augmentation
         {
             for (int c = 0; c < channels; c++)
             {
-                double factor = BackgroundContrast(ref random, o.Contrast);
+                using var factor = BackgroundContrast(ref random, o.Contrast).ToScalar();
                 var x = image[c];
                 var mean = x.mean();
                 var min = x.min();
@@ -350,12 +351,15 @@ public sealed class Augmentation
             x = -x;
         }
 
+        using var epsilon = GammaEpsilon.ToScalar();
+        using var exponent = gamma.ToScalar();
+        using var tiny = 1e-8f.ToScalar();
         var mean = x.mean();
         var sd = x.std(unbiased: false);
         var min = x.min();
-        var range = x.max() - min;
-        var y = (((x - min) / (range + GammaEpsilon)).pow(gamma) * (range + GammaEpsilon)) + min;
-        y = ((y - y.mean()) / (y.std(unbiased: false) + 1e-8f) * sd) + mean;
+        var range = (x.max() - min).add_(epsilon);
+        var y = (((x - min) / range).pow_(exponent) * range) + min;
+        y = ((y - y.mean()) / y.std(unbiased: false).add_(tiny) * sd) + mean;
         return invert ? -y : y;
     }
 
@@ -437,10 +441,13 @@ public sealed class Augmentation
             coarse[a + 1] = Math.Max(2, ((outputSize[a] + step - 1) / step) + 1);
         }
 
-        var noise = (rand(coarse, ScalarType.Float32, device, generator: generator) * 2) - 1;
+        using var two = 2.ToScalar();
+        using var one = 1.ToScalar();
+        using var amplitude = (p.Alpha / Math.Pow(step, dims / 2.0)).ToScalar();
+        var noise = rand(coarse, ScalarType.Float32, device, generator: generator).mul_(two).sub_(one);
         var sigmas = new double[dims];
         Array.Fill(sigmas, p.Sigma / step);
-        var smooth = GaussianBlur(noise, sigmas) * (p.Alpha / Math.Pow(step, dims / 2.0));
+        var smooth = GaussianBlur(noise, sigmas).mul_(amplitude);
         var mode = dims == 3 ? InterpolationMode.Trilinear : InterpolationMode.Bilinear;
         var field = interpolate(smooth.unsqueeze(0), outputSize, mode: mode, align_corners: true).squeeze(0);
 
@@ -449,7 +456,8 @@ public sealed class Augmentation
         for (int k = 0; k < dims; k++)
         {
             int axis = dims - 1 - k;
-            components[k] = field[axis] * (2.0 / inputSize[axis]);
+            using var toGrid = (2.0 / inputSize[axis]).ToScalar();
+            components[k] = field[axis].mul(toGrid);
         }
 
         return stack(components, -1).unsqueeze(0);

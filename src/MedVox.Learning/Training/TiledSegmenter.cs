@@ -1,4 +1,5 @@
 using MedVox.Learning.Networks;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MedVox.Learning.Training;
@@ -128,8 +129,9 @@ public static class TiledSegmenter
         ArgumentNullException.ThrowIfNull(predicted);
         ArgumentNullException.ThrowIfNull(reference);
         using var scope = NewDisposeScope();
-        var p = predicted.eq(value);
-        var r = reference.eq(value);
+        using var label = value.ToScalar();
+        var p = predicted.eq(label);
+        var r = reference.eq(label);
         long both = p.logical_and(r).sum().item<long>();
         long total = p.sum().item<long>() + r.sum().item<long>();
         return total == 0 ? double.NaN : 2.0 * both / total;
