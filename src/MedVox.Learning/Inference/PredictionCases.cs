@@ -155,10 +155,10 @@ public static partial class PredictionCases
             return cases;
         }
 
-        // No image files: a DICOM series, or a folder of series folders.
+        // No image files: a DICOM series, or a folder of series folders (an empty folder is neither, and no case).
         var subfolders = Directory.EnumerateDirectories(full).Where(d => !Path.GetFileName(d).StartsWith('.')).ToList();
         bool hasFiles = Directory.EnumerateFiles(full).Any(f => !Path.GetFileName(f).StartsWith('.'));
-        if (hasFiles || subfolders.Count == 0)
+        if (hasFiles)
         {
             return [new PredictionCase(Path.GetFileName(Path.TrimEndingDirectorySeparator(full)), [full])];
         }

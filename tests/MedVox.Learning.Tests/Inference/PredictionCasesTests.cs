@@ -59,6 +59,10 @@ public class PredictionCasesTests
         Touch(folder.File("dicom/s2/IM0001"));
         Assert.Equal(["s1"], PredictionCases.Resolve(folder.File("dicom/s1")).Select(c => c.Id));
         Assert.Equal(["s1", "s2"], PredictionCases.Resolve(folder.File("dicom")).Select(c => c.Id));
+
+        // An empty folder (say, a dataset's imagesTs before any test case) is refused before any work starts.
+        Directory.CreateDirectory(folder.File("empty/.cache"));
+        Assert.Equal($"{folder.File("empty")}: holds no image to predict; give an image, a DICOM folder, a folder of images, a dataset or a manifest", Assert.Throws<MedVoxException>(() => PredictionCases.Resolve(folder.File("empty"))).Message);
     }
 
     [Fact]
