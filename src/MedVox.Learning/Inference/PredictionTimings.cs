@@ -3,6 +3,12 @@ namespace MedVox.Learning.Inference;
 /// <summary>Wall-clock time of a prediction by stage (the stages run one after another on the calling thread).</summary>
 public sealed class PredictionTimings
 {
+    /// <summary>
+    /// Before the first window: the first pass over the input (crop box, statistics), planning and allocations (after a
+    /// float16 overflow, also the run given up).
+    /// </summary>
+    public TimeSpan Setup { get; internal set; }
+
     /// <summary>Reading, normalising and resampling input slices (after the first pass over the input).</summary>
     public TimeSpan Preprocessing { get; internal set; }
 
@@ -23,5 +29,5 @@ public sealed class PredictionTimings
 
     public override string ToString() => string.Create(
         System.Globalization.CultureInfo.InvariantCulture,
-        $"time: {Total.TotalSeconds:F2} s (network {Network.TotalSeconds:F2}, accumulation {Accumulation.TotalSeconds:F2}, preprocessing {Preprocessing.TotalSeconds:F2}, windows {Windows.TotalSeconds:F2}, finalisation {Finalization.TotalSeconds:F2})");
+        $"time: {Total.TotalSeconds:F2} s (setup {Setup.TotalSeconds:F2}, network {Network.TotalSeconds:F2}, accumulation {Accumulation.TotalSeconds:F2}, preprocessing {Preprocessing.TotalSeconds:F2}, windows {Windows.TotalSeconds:F2}, finalisation {Finalization.TotalSeconds:F2})");
 }

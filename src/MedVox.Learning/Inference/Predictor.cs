@@ -230,7 +230,7 @@ public sealed class Predictor : IDisposable
         try
         {
             probabilities = Options.Probabilities ? Image.Create(frame, ElementType.Float32, Plan.Network.Classes, allocation) : null;
-            var timings = new PredictionTimings();
+            var timings = new PredictionTimings { Setup = started.Elapsed };
             AccumulatorPlacement placement;
             try
             {
@@ -241,7 +241,7 @@ public sealed class Predictor : IDisposable
                 _log("logits exceed float16's range; predicting again with a float32 accumulator");
                 memory = memory with { Precision = AccumulatorPrecision.Float32, AccumulatorBytes = memory.AccumulatorBytes * 2 };
                 pre = StreamingPreprocessor.Create(channels, Plan.Preprocessing, cancellation);
-                timings = new PredictionTimings();
+                timings = new PredictionTimings { Setup = started.Elapsed };
                 placement = Run(pre, memory, labels, probabilities, timings, progress, cancellation);
             }
 
@@ -418,6 +418,7 @@ public sealed class Predictor : IDisposable
         using var batchInput = inside ? null : empty([batchSize, inputs, _patch[0], _patch[1], _patch[2]], ScalarType.Float32).DetachFromDisposeScope();
         int produced = 0, finalized = 0;
         var all = windows.Windows;
+        timings.Setup += clock.Elapsed;
         try
         {
             using var noGrad = no_grad();
