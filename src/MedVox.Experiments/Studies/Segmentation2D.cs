@@ -111,7 +111,7 @@ internal static class Segmentation2D
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var input = tensor(sample.Pixels, [1, sample.Channels, sample.Height, sample.Width]);
-        var labels = network.forward(input).argmax(1).to(ScalarType.Byte).contiguous();
+        var labels = Reductions.ArgMax(network.forward(input), 1).to(ScalarType.Byte).contiguous();
         return labels.data<byte>().ToArray();
     }
 

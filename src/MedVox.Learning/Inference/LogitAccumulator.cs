@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using MedVox.Learning.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -114,7 +115,7 @@ internal sealed class LogitAccumulator : IDisposable
     {
         using var scope = NewDisposeScope();
         var slot = _ring.select(1, z % Ring);
-        var host = slot.argmax(0).to(ScalarType.Byte).cpu().contiguous();
+        var host = Reductions.ArgMax(slot, 0).to(ScalarType.Byte).cpu().contiguous();
         host.bytes.CopyTo(destination);
         slot.zero_();
     }

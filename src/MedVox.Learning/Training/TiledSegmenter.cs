@@ -1,4 +1,5 @@
 using MedVox.Learning.Networks;
+using MedVox.Learning.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -100,7 +101,7 @@ public static class TiledSegmenter
 
                 target.copy_(source);
                 var logits = network.forward(tile.to(device).to(dtype));
-                var predicted = logits.argmax(1)[0].to(CPU);
+                var predicted = Reductions.ArgMax(logits, 1)[0].to(CPU);
                 for (int a = 0; a < dims; a++)
                 {
                     predicted = predicted.narrow(a, 0, lengths[a]);
