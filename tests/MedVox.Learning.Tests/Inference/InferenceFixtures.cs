@@ -3,7 +3,7 @@ using MedVox.Imaging;
 using MedVox.Learning.Data;
 using MedVox.Learning.Networks;
 using MedVox.Learning.Planning;
-using static TorchSharp.torch;
+using MedVox.Learning.Runtime;
 
 namespace MedVox.Learning.Tests.Inference;
 
@@ -47,19 +47,11 @@ internal static class InferenceFixtures
     /// <summary>A U-Net with weights drawn from a fixed seed, in eval mode.</summary>
     public static UNet Network(SegmentationPlan plan, int seed = 7)
     {
-        // Seeding and drawing are one step for the fixtures' callers, which run in parallel test classes.
-        UNet net;
-        lock (Seeding)
-        {
-            manual_seed(seed);
-            net = new UNet(plan.Network);
-        }
-
+        // Seeding and drawing are one step under the runtime's lock: the fixtures' callers run in parallel test classes.
+        var net = TorchRuntime.CreateSeeded(seed, () => new UNet(plan.Network));
         net.eval();
         return net;
     }
-
-    private static readonly Lock Seeding = new();
 
     /// <summary>An oblique geometry (rotated about z, k flipped) with the given size and spacing.</summary>
     public static ImageGeometry Oblique(int x, int y, int z, double sx, double sy, double sz)
