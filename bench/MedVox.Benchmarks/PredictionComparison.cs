@@ -148,12 +148,7 @@ public sealed class PredictionComparison : IComparison
             Device = cuda ? ComputeDevice.Cuda : ComputeDevice.Cpu,
             Overlap = overlap,
             Compute = BenchArgs.Text(args, "--compute", "float32") == "bf16" ? PrecisionMode.BFloat16 : PrecisionMode.Float32,
-            Layout = BenchArgs.Text(args, "--layout", "auto") switch
-            {
-                "channels-last" => NetworkLayout.ChannelsLast,
-                "standard" => NetworkLayout.Standard,
-                _ => NetworkLayout.Auto,
-            },
+            Layout = PredictionOptions.ParseLayout(BenchArgs.Text(args, "--layout", "auto")),
             BatchSize = int.Parse(BenchArgs.Text(args, "--batch", "0"), CultureInfo.InvariantCulture),
             MemoryBudgetBytes = long.Parse(BenchArgs.Text(args, "--memory", "0"), CultureInfo.InvariantCulture),
             Log = line => Console.Error.WriteLine(line),

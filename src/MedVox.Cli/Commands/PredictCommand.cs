@@ -62,13 +62,7 @@ internal static class PredictCommand
                     var other => throw new MedVoxException($"unknown compute precision '{other}'", field: "--compute", hint: "use float32 or bf16"),
                 },
                 Probabilities = parse.GetValue(probabilities),
-                Layout = parse.GetValue(layout)!.ToLowerInvariant() switch
-                {
-                    "auto" => NetworkLayout.Auto,
-                    "channels-last" => NetworkLayout.ChannelsLast,
-                    "standard" => NetworkLayout.Standard,
-                    var other => throw new MedVoxException($"unknown network layout '{other}'", field: "--layout", hint: "use auto, channels-last or standard"),
-                },
+                Layout = PredictionOptions.ParseLayout(parse.GetValue(layout)!),
                 Log = line => context.Console.MarkupLineInterpolated($"[grey]{line}[/]"),
             };
             options = options with { KeepLargestComponent = KeepLargestLabels(parse.GetValue(keepLargest), parse.GetValue(model)!) };

@@ -71,6 +71,19 @@ public sealed record PredictionOptions
     /// <summary>Memory layout of the network's weights and maps (labels are the same either way; logits differ by rounding).</summary>
     public NetworkLayout Layout { get; init; } = NetworkLayout.Auto;
 
+    /// <summary>Parses "auto", "channels-last" or "standard" (case-insensitive), as <c>--layout</c> takes them.</summary>
+    public static NetworkLayout ParseLayout(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.Trim().ToLowerInvariant() switch
+        {
+            "auto" => NetworkLayout.Auto,
+            "channels-last" => NetworkLayout.ChannelsLast,
+            "standard" => NetworkLayout.Standard,
+            var other => throw new MedVoxException($"unknown network layout '{other}'", field: "--layout", hint: "use auto, channels-last or standard"),
+        };
+    }
+
     /// <summary>Memory the prediction may use for its buffers, network and output (bytes); 0 means half of the machine's available memory.</summary>
     public long MemoryBudgetBytes { get; init; }
 
