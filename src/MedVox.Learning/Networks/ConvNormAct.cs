@@ -46,7 +46,15 @@ public sealed class ConvNormAct : Module<Tensor, Tensor>
     /// decoder's first block recomputed under activation checkpointing, where the concatenation and its gradient
     /// would be the largest maps).
     /// </summary>
-    public Tensor ForwardConcatenated(Tensor first, Tensor second)
+    public Tensor ForwardConcatenated(Tensor first, Tensor second) => ForwardConcatenated(first, second, consume: false);
+
+    /// <summary>
+    /// As <see cref="ForwardConcatenated(Tensor, Tensor)"/>; with <paramref name="consume"/> (inference only, where no
+    /// autograd node keeps the inputs) each input is disposed once its half of the convolution has run, so its memory
+    /// is free before the next half and the norm allocate theirs. The caller must own both inputs and not use them
+    /// again.
+    /// </summary>
+    public Tensor ForwardConcatenated(Tensor first, Tensor second, bool consume)
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
@@ -60,7 +68,17 @@ public sealed class ConvNormAct : Module<Tensor, Tensor>
         }
 
         var y = Convolve(first, weight.narrow(1, 0, split), convolution.bias);
+        if (consume)
+        {
+            first.Dispose();
+        }
+
         y.add_(Convolve(second, weight.narrow(1, split, weight.shape[1] - split), null));
+        if (consume)
+        {
+            second.Dispose();
+        }
+
         return NormActivation(y).MoveToOuterDisposeScope();
     }
 

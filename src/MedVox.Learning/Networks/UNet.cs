@@ -135,6 +135,10 @@ public sealed class UNet : Module<Tensor, Tensor>
     private Tensor[] Run(Tensor input, bool allHeads)
     {
         CheckInput(input);
+        // Without autograd (inference) a decoder stage convolves the upsampled map and the skip without concatenating
+        // them, and frees each map once its last reader has run: the full-resolution stage then holds about three
+        // maps of its width instead of six (the concatenation alone is two).
+        bool inference = !is_grad_enabled();
         var skips = new Tensor[Config.Stages];
         var x = input;
         for (int s = 0; s < Config.Stages; s++)
@@ -150,7 +154,7 @@ public sealed class UNet : Module<Tensor, Tensor>
         {
             int s = Config.Stages - 2 - d;
             var (up, stage) = (upsample[d], decoder[d]);
-            if (ActivationCheckpointing && s == 0)
+            if (ActivationCheckpointing && !inference && s == 0)
             {
                 // The full-resolution stage and its head are recomputed together: only the logits leave the stage,
                 // so neither its output map nor that map's gradient exists for the whole batch (the logits have
@@ -160,7 +164,9 @@ public sealed class UNet : Module<Tensor, Tensor>
                 break;
             }
 
-            x = ActivationCheckpointing
+            x = inference
+                ? ConsumingDecoderStage(up, stage, x, skips[s])
+                : ActivationCheckpointing
                 ? ActivationCheckpoint.Apply(t => DecoderStage(up, stage, t[0], t[1], split: true), perSample: true, x, skips[s])
                 : DecoderStage(up, stage, x, skips[s], split: false);
             if (Config.DeepSupervision || s == 0)
@@ -196,6 +202,26 @@ public sealed class UNet : Module<Tensor, Tensor>
         }
 
         return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// A decoder stage for inference: <paramref name="below"/> and <paramref name="skip"/> (maps <see cref="Run"/>
+    /// made and reads nowhere else) are disposed as soon as they have been convolved, as are the blocks' inputs.
+    /// </summary>
+    private static Tensor ConsumingDecoderStage(Module<Tensor, Tensor> up, Module<Tensor, Tensor> stage, Tensor below, Tensor skip)
+    {
+        var upsampled = up.forward(below);
+        below.Dispose();
+        var blocks = Blocks(stage);
+        var x = ((ConvNormAct)blocks[0]).ForwardConcatenated(upsampled, skip, consume: true);
+        for (int b = 1; b < blocks.Length; b++)
+        {
+            var next = blocks[b].forward(x);
+            x.Dispose();
+            x = next;
+        }
+
+        return x;
     }
 
     private static Module<Tensor, Tensor>[] Blocks(Module<Tensor, Tensor> stage) => [.. stage.children().Cast<Module<Tensor, Tensor>>()];

@@ -104,6 +104,43 @@ public class UNetTests
         Assert.DoesNotContain(names, n => n.Contains('_', StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(3, false, false)]
+    [InlineData(3, true, false)]
+    [InlineData(3, false, true)]
+    [InlineData(2, false, true)]
+    public void InferenceGivesTheTrainingForwardsLogitsAndReleasesEveryMap(int dimensions, bool residual, bool deepSupervision)
+    {
+        // Without autograd the decoder convolves without concatenating and disposes each map after its last use.
+        var config = dimensions == 3
+            ? Small3D(residual, deepSupervision)
+            : UNetConfig.ForPatch([16, 24], [1.0, 1.0], inputChannels: 2, classes: 3, baseFeatures: 4, maxFeatures: 16, deepSupervision: deepSupervision);
+        using var net = new UNet(config);
+        net.eval();
+        using var input = dimensions == 3 ? Randn(2, 1, 16, 8, 8) : Randn(2, 2, 16, 24);
+        long before = TensorAccounting.LiveTensors;
+        using var scope = NewDisposeScope();
+
+        var recorded = net.ForwardAll(input);
+        Tensor[] inferred;
+        using (no_grad())
+        {
+            inferred = net.ForwardAll(input);
+        }
+
+        Assert.Equal(recorded.Length, inferred.Length);
+        for (int i = 0; i < recorded.Length; i++)
+        {
+            Assert.Equal(recorded[i].shape, inferred[i].shape);
+            Assert.True(allclose(recorded[i], inferred[i], rtol: 1e-4, atol: 1e-5), $"output {i} differs by {(recorded[i] - inferred[i]).abs().max().item<float>()}");
+        }
+
+        // The caller's input is untouched, and only the outputs remain.
+        Assert.False(input.IsInvalid);
+        scope.Dispose();
+        Assert.Equal(before, TensorAccounting.LiveTensors);
+    }
+
     [Fact]
     public void TrainingStepsReleaseEveryTensor()
     {
