@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -42,13 +43,67 @@ public static class Layers
         _ => throw new ArgumentOutOfRangeException(nameof(dims), $"Networks are 2D or 3D, not {dims}D."),
     };
 
-    /// <summary>Average pooling with kernel = stride (residual shortcut downsampling).</summary>
-    public static Module<Tensor, Tensor> AveragePool(int dims, IReadOnlyList<int> stride) => dims switch
+    /// <summary>Average pooling with kernel = stride (residual shortcut downsampling), in bf16 too.</summary>
+    public static Module<Tensor, Tensor> AveragePool(int dims, IReadOnlyList<int> stride)
     {
-        2 => AvgPool2d((stride[0], stride[1]), (stride[0], stride[1]), ceil_mode: true),
-        3 => AvgPool3d((stride[0], stride[1], stride[2]), (stride[0], stride[1], stride[2]), ceil_mode: true),
-        _ => throw new ArgumentOutOfRangeException(nameof(dims), $"Networks are 2D or 3D, not {dims}D."),
-    };
+        if (dims is not (2 or 3))
+        {
+            throw new ArgumentOutOfRangeException(nameof(dims), $"Networks are 2D or 3D, not {dims}D.");
+        }
+
+        CheckAxes(dims, stride, nameof(stride));
+        return new BlockAverage(stride);
+    }
+
+    /// <summary>
+    /// The mean of each stride-sized block, taken on a view that splits every spatial axis into (blocks, stride): no
+    /// copy in either memory layout, and in bf16 on the CPU too, where LibTorch 2.10 has no <c>avg_pool3d</c> kernel
+    /// ("not implemented for 'BFloat16'"); widening the map to float32 instead would cost two bf16 maps of memory.
+    /// Sizes the stride does not divide (never inside a U-Net, which checks its input) fall back to average pooling with
+    /// ceil mode, as before.
+    /// </summary>
+    private sealed class BlockAverage : Module<Tensor, Tensor>
+    {
+        private readonly long[] _stride;
+
+        public BlockAverage(IReadOnlyList<int> stride)
+            : base(nameof(BlockAverage))
+        {
+            _stride = [.. stride.Select(v => (long)v)];
+        }
+
+        public override Tensor forward(Tensor input)
+        {
+            int dims = _stride.Length;
+            var shape = new long[2 + (2 * dims)];
+            var reduced = new long[dims];
+            shape[0] = input.shape[0];
+            shape[1] = input.shape[1];
+            bool divisible = true;
+            for (int a = 0; a < dims; a++)
+            {
+                long size = input.shape[2 + a];
+                divisible &= size % _stride[a] == 0;
+                shape[2 + (2 * a)] = size / _stride[a];
+                shape[3 + (2 * a)] = _stride[a];
+                reduced[a] = 3 + (2 * a);
+            }
+
+            if (divisible)
+            {
+                using var scope = NewDisposeScope();
+                return input.view(shape).mean(reduced).MoveToOuterDisposeScope();
+            }
+
+            using var widened = NewDisposeScope();
+            bool widen = input.dtype == ScalarType.BFloat16 && input.device_type == DeviceType.CPU;
+            var x = widen ? input.to(ScalarType.Float32) : input;
+            var pooled = dims == 2
+                ? functional.avg_pool2d(x, _stride, _stride, ceil_mode: true)
+                : functional.avg_pool3d(x, _stride, _stride, ceil_mode: true);
+            return (widen ? pooled.to(ScalarType.BFloat16) : pooled).MoveToOuterDisposeScope();
+        }
+    }
 
     private static void CheckAxes(int dims, IReadOnlyList<int> values, string name)
     {

@@ -47,9 +47,12 @@ public sealed class ResidualBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var residual = skip.forward(input);
-        var output = conv2.forward(conv1.forward(input));
-        return nonlin.forward(output.add_(residual)).MoveToOuterDisposeScope();
+        // The shortcut after the main path, and the hidden map's wrapper freed once read: without autograd the block
+        // then holds three maps of its width at once instead of four (autograd keeps its own references).
+        var hidden = conv1.forward(input);
+        var output = conv2.forward(hidden);
+        hidden.Dispose();
+        return nonlin.forward(output.add_(skip.forward(input))).MoveToOuterDisposeScope();
     }
 
     internal static int[] Ones(int dims) => Enumerable.Repeat(1, dims).ToArray();

@@ -142,6 +142,23 @@ public class UNetTests
     }
 
     [Fact]
+    public void ResidualEncoderRunsInBFloat16OnTheCpu()
+    {
+        // Its strided shortcut pools; LibTorch 2.10's CPU avg_pool3d has no bf16 kernel, so this used to throw.
+        using var scope = NewDisposeScope();
+        using var net = TorchRuntime.CreateSeeded(7, () => new UNet(Small3D(residual: true)));
+        net.eval();
+        var input = Randn(1, 1, 16, 8, 8);
+        using var noGrad = no_grad();
+        var full = net.forward(input);
+        TorchSharp.ModuleExtensionMethods.to(net, ScalarType.BFloat16);
+
+        var half = net.forward(input.to(ScalarType.BFloat16)).to(ScalarType.Float32);
+
+        Assert.True(half.allclose(full, rtol: 0.05, atol: 0.05), $"bf16 differs by {(half - full).abs().max().item<float>()}");
+    }
+
+    [Fact]
     public void TrainingStepsReleaseEveryTensor()
     {
         using var net = new UNet(Small3D(residual: true));
