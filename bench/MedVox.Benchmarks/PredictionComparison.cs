@@ -43,7 +43,7 @@ public sealed class PredictionComparison : IComparison
             case "run" when args.Length >= 4:
                 return Predict(args[1], args[2], args[3], args.Length > 4 && !args[4].StartsWith("--", StringComparison.Ordinal) ? double.Parse(args[4], CultureInfo.InvariantCulture) : 0.5, args);
             default:
-                Console.Error.WriteLine("usage: compare predict setup DIR [PATCH] [F0,F1,...] [CLASSES] | volume PATH SIZE int16|float32 | run MODEL INPUT LABELS [OVERLAP] [--device cpu|cuda] [--compute bf16] [--batch B] [--memory BYTES] [--repeat N] [--layout auto|channels-last|standard]");
+                Console.Error.WriteLine("usage: compare predict setup DIR [PATCH] [F0,F1,...] [CLASSES] | volume PATH SIZE int16|float32 | run MODEL INPUT LABELS [OVERLAP] [--device cpu|cuda] [--compute bf16] [--batch B] [--memory BYTES] [--repeat N] [--layout auto|channels-last|standard] [--tta]");
                 return 2;
         }
     }
@@ -148,6 +148,7 @@ public sealed class PredictionComparison : IComparison
             Device = cuda ? ComputeDevice.Cuda : ComputeDevice.Cpu,
             Overlap = overlap,
             Compute = BenchArgs.Text(args, "--compute", "float32") == "bf16" ? PrecisionMode.BFloat16 : PrecisionMode.Float32,
+            Mirroring = args.Contains("--tta"),
             Layout = PredictionOptions.ParseLayout(BenchArgs.Text(args, "--layout", "auto")),
             BatchSize = int.Parse(BenchArgs.Text(args, "--batch", "0"), CultureInfo.InvariantCulture),
             MemoryBudgetBytes = long.Parse(BenchArgs.Text(args, "--memory", "0"), CultureInfo.InvariantCulture),
@@ -156,6 +157,9 @@ public sealed class PredictionComparison : IComparison
         using var predictor = Predictor.Load(model, options);
         for (int round = 0; round < repeat; round++)
         {
+            GC.Collect();
+            long resident = PeakMemory.Resident;
+            PeakMemory.Reset();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             using var result = predictor.Predict([image]);
@@ -171,6 +175,14 @@ public sealed class PredictionComparison : IComparison
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_network_seconds {result.Timings.Network.TotalSeconds:F3}"));
             Console.WriteLine($"medvox_timings {result.Timings}");
             Console.WriteLine($"medvox_placement {result.Placement} batch {result.Memory.BatchSize} ring {result.Memory.RingSlices}");
+            if (!cuda)
+            {
+                // The image and the weights were resident before the round: the plan's figure without them.
+                var plan = result.Memory;
+                long weights = MemoryEstimator.ParameterCount(predictor.Network.Config) * (options.Compute == PrecisionMode.BFloat16 ? 2 : 4);
+                long planned = plan.ResidentBytes - plan.InputBytes - weights;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_host_peak_added_mib {(PeakMemory.Peak - resident) / 1048576.0:F1} planned {planned / 1048576.0:F1} (network {(plan.NetworkBytes - weights) / 1048576.0:F1})"));
+            }
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"medvox_voxels {image.Size.VoxelCount}"));

@@ -78,27 +78,56 @@ public sealed record PredictionMemoryPlan
         ];
     }
 
+    /// <summary>Margin on the CPU's activation estimate (measured estimate/peak: 0.98-1.09 without it).</summary>
+    public const double CpuMargin = 1.1;
+
     /// <summary>
-    /// Memory of one forward pass without gradients: the weights, the encoder outputs kept for the skip connections,
-    /// and at the widest point the concatenation of the last decoder stage, its convolution's output and the normalisation's
-    /// temporary, plus input, logits and (with mirroring) the flipped copies; LibTorch's CPU convolution workspace
-    /// is covered by a factor of 2 on the activations (measured: see docs/benchmarks.md), cuDNN's workspaces and the caching allocator's rounding on a GPU
-    /// by 1.5 (measured on an H200: see docs/benchmarks.md).
+    /// Memory of one forward pass without gradients: the weights, then per window the larger of the network's widest
+    /// point and the logits' way out. Without autograd the U-Net frees every map after its last reader
+    /// (<see cref="UNet"/>), so the widest point is the first decoder block at full resolution: the skip, the
+    /// upsampled map and the convolution's output (3 maps of the first stage's width; measured on the CPU with the
+    /// channels-last layout: 3.0, 3.5 for a residual encoder in bf16; 4.3 in the standard layout, where oneDNN reorders
+    /// its operands);
+    /// in a small network, the first convolution, whose unfolded input (kernel volume x input channels) is larger.
+    /// With mirroring the summed logits and a flipped input come on top. The logits leave as float32 and are weighted
+    /// into a second float32 copy. On a GPU the earlier formula stays (encoder outputs, four full-resolution maps, input
+    /// and logits, times 1.5 for cuDNN's workspaces and the caching allocator, measured on an H200 before maps were
+    /// freed early: see docs/benchmarks.md), until a GPU run measures the new one.
     /// </summary>
-    public static long NetworkEstimate(UNetConfig config, IReadOnlyList<int> patch, int batch, bool mirroring, int elementBytes = sizeof(float), bool cuda = false)
+    public static long NetworkEstimate(UNetConfig config, IReadOnlyList<int> patch, int batch, bool mirroring, int elementBytes = sizeof(float), bool cuda = false, bool channelsLast = true)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(patch);
         var voxels = MemoryEstimator.StageVoxels(config, patch);
-        long skips = 0;
-        for (int s = 0; s < config.Stages; s++)
+        long weights = MemoryEstimator.ParameterCount(config) * elementBytes;
+        if (cuda)
         {
-            skips += config.Features[s] * voxels[s];
+            long skips = 0;
+            for (int s = 0; s < config.Stages; s++)
+            {
+                skips += config.Features[s] * voxels[s];
+            }
+
+            long widestMaps = 4L * config.Features[0] * voxels[0];
+            long ends = (config.InputChannels + (3L * config.Classes)) * voxels[0] * (mirroring ? 2 : 1);
+            return weights + (long)(1.5 * (skips + widestMaps + ends) * batch * elementBytes);
         }
 
-        long widest = 4L * config.Features[0] * voxels[0];
-        long ends = (config.InputChannels + (3L * config.Classes)) * voxels[0] * (mirroring ? 2 : 1);
-        long activations = (long)((cuda ? 1.5 : 2) * (skips + widest + ends) * batch * elementBytes);
-        return (MemoryEstimator.ParameterCount(config) * elementBytes) + activations;
+        double maps = !channelsLast ? 4.5 : config.ResidualEncoder ? 3.5 : 3.25;
+        double kernel = 1;
+        foreach (int k in config.Kernels[0])
+        {
+            kernel *= k;
+        }
+
+        // Mirrored passes run beside the logits summed so far and their own flipped input.
+        double mirrored = mirroring ? (config.Classes + config.InputChannels) * elementBytes : 0;
+
+        // The first convolution, whose few input channels oneDNN unfolds (im2col): what a small network's peak is.
+        double first = ((config.InputChannels * (kernel + 1)) + config.Features[0]) * elementBytes;
+        double widest = maps * config.Features[0] * elementBytes;
+        double logits = config.Classes * (elementBytes + (2.0 * sizeof(float)));
+        double perVoxel = Math.Max(Math.Max(first, widest) + mirrored, logits);
+        return weights + (long)(CpuMargin * perVoxel * voxels[0] * batch);
     }
 }

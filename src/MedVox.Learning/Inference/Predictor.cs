@@ -293,7 +293,7 @@ public sealed class Predictor : IDisposable
             int ring = windows.LiveSlices(batch);
             long accumulator = classes * ring * slice * elementBytes;
             long inputRing = (ring + 3L) * inputs * slice * sizeof(float) + ((long)original.Y * volume[2] * sizeof(float));
-            long network = PredictionMemoryPlan.NetworkEstimate(Plan.Network, Plan.PatchSize, batch, Options.Mirroring, Options.Compute == PrecisionMode.BFloat16 ? 2 : sizeof(float), cuda) + ((long)batch * inputs * _patch[0] * _patch[1] * _patch[2] * sizeof(float));
+            long network = PredictionMemoryPlan.NetworkEstimate(Plan.Network, Plan.PatchSize, batch, Options.Mirroring, Options.Compute == PrecisionMode.BFloat16 ? 2 : sizeof(float), cuda, ChannelsLastLayout) + ((long)batch * inputs * _patch[0] * _patch[1] * _patch[2] * sizeof(float));
             // On a GPU the budget is the device's: the network, the slices windows are cut from and (if it fits) the
             // logits ring live there; the input image, finalising buffers and output stay in host RAM.
             long fixedBytes = network + inputRing + (cuda ? 0 : finalize + inputBytes);
@@ -671,11 +671,14 @@ public sealed class Predictor : IDisposable
                     }
                 }
 
+                // Each mirrored pass in its own scope: its flipped input and logits go before the next pass starts.
+                using var pass = NewDisposeScope();
                 long[] flip = [.. axes];
-                sum = sum + Network.forward(x.flip(flip)).flip(flip);
+                sum.add_(Network.forward(x.flip(flip)).flip(flip));
             }
 
-            sum = sum / combinations;
+            using var count = combinations.ToScalar();
+            sum.div_(count);
         }
 
         var logits = planar ? sum.unsqueeze(2) : sum;

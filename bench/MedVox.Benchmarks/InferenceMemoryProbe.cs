@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Globalization;
+using MedVox.Learning.Inference;
+using MedVox.Learning.Networks;
+using MedVox.Learning.Planning;
+using static TorchSharp.torch;
+
+namespace MedVox.Benchmarks;
+
+public sealed class InferenceMemoryProbe : IComparison
+{
+    public string Name => "inference-memory";
+
+    public int Run(string[] args)
+    {
+        int patch = BenchArgs.Int(args, "--patch", 64);
+        int batch = BenchArgs.Int(args, "--batch", 1);
+        int classes = BenchArgs.Int(args, "--classes", 14);
+        int[] features = [.. BenchArgs.Text(args, "--features", "32,64,128,256,320").Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
+        bool bf16 = args.Contains("--bf16");
+        MedVox.Learning.Runtime.TorchRuntime.EnsureLoaded();
+        set_num_threads(BenchArgs.Int(args, "--threads", 2));
+        var config = UNetConfig.ForPatch([patch, patch, patch], [1.0, 1.0, 1.0], 1, classes, features[0], features[^1], residual: args.Contains("--residual"));
+        bool channelsLast = args.Contains("--channels-last");
+        long estimate = PredictionMemoryPlan.NetworkEstimate(config, [patch, patch, patch], batch, mirroring: false, bf16 ? 2 : 4, cuda: false, channelsLast) - (MemoryEstimator.ParameterCount(config) * (bf16 ? 2 : 4));
+        using var net = new UNet(config);
+        if (bf16)
+        {
+            TorchSharp.ModuleExtensionMethods.to(net, ScalarType.BFloat16);
+        }
+
+        if (channelsLast)
+        {
+            ChannelsLast.Apply(net);
+        }
+
+        net.eval();
+        using var noGrad = no_grad();
+        for (int round = 0; round < BenchArgs.Int(args, "--rounds", 3); round++)
+        {
+            using var scope = NewDisposeScope();
+            var input = randn([batch, 1, patch, patch, patch], bf16 ? ScalarType.BFloat16 : ScalarType.Float32);
+            GC.Collect();
+            long baseline = PeakMemory.Resident;
+            PeakMemory.Reset();
+            var clock = Stopwatch.StartNew();
+            var logits = net.forward(input);
+            double seconds = clock.Elapsed.TotalSeconds;
+            long sum = (long)logits.to(ScalarType.Float32).sum().item<float>();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: {seconds:F2} s, added peak {(PeakMemory.Peak - baseline) / 1048576.0:F1} MiB (planner: {estimate / 1048576.0:F1}), full-res map {(long)batch * patch * patch * patch * features[0] * (bf16 ? 2 : 4) / 1048576.0:F1} MiB, checksum {sum}"));
+        }
+
+        return 0;
+    }
+}
