@@ -85,9 +85,9 @@ public sealed record PredictionMemoryPlan
     /// Memory of one forward pass without gradients: the weights, then per window the larger of the network's widest
     /// point and the logits' way out. Without autograd the U-Net frees every map after its last reader
     /// (<see cref="UNet"/>), so the widest point is the first decoder block at full resolution: the skip, the
-    /// upsampled map and the convolution's output (3 maps of the first stage's width; measured on the CPU with the
-    /// channels-last layout: 3.0, 3.5 for a residual encoder in bf16; 4.3 in the standard layout, where oneDNN reorders
-    /// its operands);
+    /// upsampled map and the convolution's output (3 maps of the first stage's width; measured on the CPU: 3.0 with the
+    /// channels-last layout, plain or residual, float32 or bf16; 4.3 in the standard layout, where oneDNN reorders its
+    /// operands);
     /// in a small network, the first convolution, whose unfolded input (kernel volume x input channels) is larger.
     /// With mirroring the summed logits and a flipped input come on top. The logits leave as float32 and are weighted
     /// into a second float32 copy. On a GPU the earlier formula stays (encoder outputs, four full-resolution maps, input
@@ -113,7 +113,7 @@ public sealed record PredictionMemoryPlan
             return weights + (long)(1.5 * (skips + widestMaps + ends) * batch * elementBytes);
         }
 
-        double maps = !channelsLast ? 4.5 : config.ResidualEncoder ? 3.5 : 3.25;
+        double maps = channelsLast ? 3.25 : 4.5;
         double kernel = 1;
         foreach (int k in config.Kernels[0])
         {

@@ -56,11 +56,12 @@ public static class Layers
     }
 
     /// <summary>
-    /// The mean of each stride-sized block, taken on a view that splits every spatial axis into (blocks, stride): no
-    /// copy in either memory layout, and in bf16 on the CPU too, where LibTorch 2.10 has no <c>avg_pool3d</c> kernel
-    /// ("not implemented for 'BFloat16'"); widening the map to float32 instead would cost two bf16 maps of memory.
-    /// Sizes the stride does not divide (never inside a U-Net, which checks its input) fall back to average pooling with
-    /// ceil mode, as before.
+    /// The mean of each stride-sized block as the sum of the strided slices at each offset inside a block (8 for 2x2x2),
+    /// divided by their count; bf16 and float16 maps sum in float32, as LibTorch's pooling computes. Faster than
+    /// LibTorch 2.10's <c>avg_pool3d</c> on channels-last maps on the CPU (15 vs 146 ms for 32 x 96^3 float32), nearly as
+    /// fast on standard ones (28 vs 20 ms), and it needs no bf16 kernel, which that <c>avg_pool3d</c> lacks on the CPU
+    /// ("not implemented for 'BFloat16'"). Sizes the stride does not divide (never inside a U-Net, which checks its
+    /// input) fall back to average pooling with ceil mode, widened to float32 for bf16 on the CPU.
     /// </summary>
     private sealed class BlockAverage : Module<Tensor, Tensor>
     {
@@ -75,33 +76,52 @@ public static class Layers
         public override Tensor forward(Tensor input)
         {
             int dims = _stride.Length;
-            var shape = new long[2 + (2 * dims)];
-            var reduced = new long[dims];
-            shape[0] = input.shape[0];
-            shape[1] = input.shape[1];
             bool divisible = true;
+            long count = 1;
             for (int a = 0; a < dims; a++)
             {
-                long size = input.shape[2 + a];
-                divisible &= size % _stride[a] == 0;
-                shape[2 + (2 * a)] = size / _stride[a];
-                shape[3 + (2 * a)] = _stride[a];
-                reduced[a] = 3 + (2 * a);
+                divisible &= input.shape[2 + a] % _stride[a] == 0;
+                count *= _stride[a];
             }
 
-            if (divisible)
+            using var scope = NewDisposeScope();
+            bool reduced = input.dtype is ScalarType.BFloat16 or ScalarType.Float16;
+            if (!divisible)
             {
-                using var scope = NewDisposeScope();
-                return input.view(shape).mean(reduced).MoveToOuterDisposeScope();
+                bool widen = input.dtype == ScalarType.BFloat16 && input.device_type == DeviceType.CPU;
+                var x = widen ? input.to(ScalarType.Float32) : input;
+                var pooled = dims == 2
+                    ? functional.avg_pool2d(x, _stride, _stride, ceil_mode: true)
+                    : functional.avg_pool3d(x, _stride, _stride, ceil_mode: true);
+                return (widen ? pooled.to(input.dtype) : pooled).MoveToOuterDisposeScope();
             }
 
-            using var widened = NewDisposeScope();
-            bool widen = input.dtype == ScalarType.BFloat16 && input.device_type == DeviceType.CPU;
-            var x = widen ? input.to(ScalarType.Float32) : input;
-            var pooled = dims == 2
-                ? functional.avg_pool2d(x, _stride, _stride, ceil_mode: true)
-                : functional.avg_pool3d(x, _stride, _stride, ceil_mode: true);
-            return (widen ? pooled.to(ScalarType.BFloat16) : pooled).MoveToOuterDisposeScope();
+            Tensor? sum = null;
+            var offset = new long[dims];
+            for (long k = 0; k < count; k++)
+            {
+                long rest = k;
+                var part = input;
+                for (int a = dims - 1; a >= 0; a--)
+                {
+                    offset[a] = rest % _stride[a];
+                    rest /= _stride[a];
+                    part = part.slice(2 + a, offset[a], input.shape[2 + a], _stride[a]);
+                }
+
+                if (sum is null)
+                {
+                    sum = reduced ? part.to(ScalarType.Float32) : part.clone();
+                }
+                else
+                {
+                    sum.add_(part);
+                }
+            }
+
+            using var divisor = count.ToScalar();
+            sum!.div_(divisor);
+            return (reduced ? sum.to(input.dtype) : sum).MoveToOuterDisposeScope();
         }
     }
 
