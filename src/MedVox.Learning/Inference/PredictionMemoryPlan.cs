@@ -88,9 +88,10 @@ public sealed record PredictionMemoryPlan
     /// upsampled map and the convolution's output (3 maps of the first stage's width; measured on the CPU: 3.0 with the
     /// channels-last layout, plain or residual, float32 or bf16; 4.3 in the standard layout, where oneDNN reorders its
     /// operands);
-    /// in a small network, the first convolution, whose unfolded input (kernel volume x input channels) is larger.
-    /// With mirroring the summed logits and a flipped input come on top. The logits leave as float32 and are weighted
-    /// into a second float32 copy. On a GPU the earlier formula stays (encoder outputs, four full-resolution maps, input
+    /// in a small network, the first convolution, whose unfolded input (kernel volume x input channels) is larger, and
+    /// in float32 below 12 channels oneDNN's unfolding convolutions.
+    /// With mirroring the summed logits and a flipped input come on top. The logits stay in the network's precision;
+    /// each window's are weighted into float32 and converted to float16 for the ring, one window at a time. On a GPU the earlier formula stays (encoder outputs, four full-resolution maps, input
     /// and logits, times 1.5 for cuDNN's workspaces and the caching allocator, measured on an H200 before maps were
     /// freed early: see docs/benchmarks.md), until a GPU run measures the new one.
     /// </summary>
@@ -126,8 +127,18 @@ public sealed record PredictionMemoryPlan
         // The first convolution, whose few input channels oneDNN unfolds (im2col): what a small network's peak is.
         double first = ((config.InputChannels * (kernel + 1)) + config.Features[0]) * elementBytes;
         double widest = maps * config.Features[0] * elementBytes;
-        double logits = config.Classes * (elementBytes + (2.0 * sizeof(float)));
+        double logits = config.Classes * (elementBytes + sizeof(float) + 2.0);
         double perVoxel = Math.Max(Math.Max(first, widest) + mirrored, logits);
-        return weights + (long)(CpuMargin * perVoxel * voxels[0] * batch);
+
+        // Float32 networks narrower than 12 channels run oneDNN's unfolding convolutions, whose workspace does not
+        // follow the maps: measured 73-118 MiB for windows of 64^3 (290-470 bytes per voxel) and 230 MiB for 128^3
+        // (110), whatever the width (2-8 channels).
+        double unfolding = elementBytes == sizeof(float) && config.Features[0] < 12 ? Math.Min(512.0 * voxels[0], 256 << 20) : 0;
+        if (unfolding > 0)
+        {
+            unfolding += mirrored * voxels[0];
+        }
+
+        return weights + (long)(Math.Max(CpuMargin * perVoxel * voxels[0], unfolding) * batch);
     }
 }

@@ -488,13 +488,15 @@ public sealed class Predictor : IDisposable
                     }
                     else if (accumulator.Type == ScalarType.Float16)
                     {
-                        maxAbs = logits.abs().max().item<float>();
+                        maxAbs = logits.abs().max().to(ScalarType.Float32).item<float>();
                     }
 
                     timings.Network += clock.Elapsed;
                     clock.Restart();
                     for (int j = 0; j < count; j++)
                     {
+                        // One window's weighted float32 logits at a time: each is freed once added to the ring.
+                        using var window = NewDisposeScope();
                         var w = all[first + j];
                         var weight = AxisWeight(weightCache[0], 0, w.Z, axisWeights, axisSums).view(-1, 1, 1)
                             * AxisWeight(weightCache[1], 1, w.Y, axisWeights, axisSums).view(1, -1, 1)
@@ -614,7 +616,7 @@ public sealed class Predictor : IDisposable
         return tensor;
     }
 
-    /// <summary>Logits [n, classes, z, y, x] of a batch, averaged over mirrorings when asked; on out-of-memory the batch is split.</summary>
+    /// <summary>Logits [n, classes, z, y, x] of a batch in the network's precision, averaged over mirrorings when asked; on out-of-memory the batch is split.</summary>
     private Tensor Forward(Tensor input)
     {
         long n = input.shape[0];
@@ -681,8 +683,10 @@ public sealed class Predictor : IDisposable
             sum.div_(count);
         }
 
+        // In the network's precision: weighting a window's logits by the float32 importance map widens them to
+        // float32 one window at a time, instead of the whole batch at once here.
         var logits = planar ? sum.unsqueeze(2) : sum;
-        return logits.to(ScalarType.Float32).MoveToOuterDisposeScope();
+        return logits.MoveToOuterDisposeScope();
     }
 
     /// <summary>Doubts about the intensities that do not stop the prediction.</summary>

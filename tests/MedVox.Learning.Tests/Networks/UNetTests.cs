@@ -105,16 +105,19 @@ public class UNetTests
     }
 
     [Theory]
-    [InlineData(3, false, false)]
-    [InlineData(3, true, false)]
-    [InlineData(3, false, true)]
-    [InlineData(2, false, true)]
-    public void InferenceGivesTheTrainingForwardsLogitsAndReleasesEveryMap(int dimensions, bool residual, bool deepSupervision)
+    [InlineData(3, false, false, 4)]
+    [InlineData(3, false, false, 12)]
+    [InlineData(3, true, false, 12)]
+    [InlineData(3, false, true, 16)]
+    [InlineData(2, false, true, 4)]
+    [InlineData(2, false, false, 12)]
+    public void InferenceGivesTheTrainingForwardsLogitsAndReleasesEveryMap(int dimensions, bool residual, bool deepSupervision, int width)
     {
-        // Without autograd the decoder convolves without concatenating and disposes each map after its last use.
+        // Without autograd the decoder disposes each map after its last use, and stages of 12 channels or more convolve
+        // without concatenating (width 4: every stage concatenates; 12 and 16: every stage splits).
         var config = dimensions == 3
-            ? Small3D(residual, deepSupervision)
-            : UNetConfig.ForPatch([16, 24], [1.0, 1.0], inputChannels: 2, classes: 3, baseFeatures: 4, maxFeatures: 16, deepSupervision: deepSupervision);
+            ? Small3D(residual, deepSupervision) with { Features = [width, 2 * width, 2 * width] }
+            : UNetConfig.ForPatch([16, 24], [1.0, 1.0], inputChannels: 2, classes: 3, baseFeatures: width, maxFeatures: 4 * width, deepSupervision: deepSupervision);
         using var net = new UNet(config);
         net.eval();
         using var input = dimensions == 3 ? Randn(2, 1, 16, 8, 8) : Randn(2, 2, 16, 24);
