@@ -7,6 +7,12 @@ using static TorchSharp.torch;
 
 namespace MedVox.Benchmarks;
 
+/// <summary>
+/// The resident peak one inference forward of a U-Net adds on the CPU (no autograd, random input and weights), beside
+/// the prediction planner's estimate of the same (without the weights). The network is <c>UNetConfig.ForPatch</c>'s for a
+/// cubic patch, from the first to the last of <c>--features</c>. Usage: <c>compare inference-memory [--patch 64] [--batch 1]
+/// [--classes 14] [--features 32,...,320] [--bf16] [--channels-last] [--residual] [--threads 2] [--rounds 3]</c>.
+/// </summary>
 public sealed class InferenceMemoryProbe : IComparison
 {
     public string Name => "inference-memory";

@@ -87,13 +87,13 @@ public sealed record PredictionMemoryPlan
     /// (<see cref="UNet"/>), so the widest point is the first decoder block at full resolution: the skip, the
     /// upsampled map and the convolution's output (3 maps of the first stage's width; measured on the CPU: 3.0 with the
     /// channels-last layout, plain or residual, float32 or bf16; 4.3 in the standard layout, where oneDNN reorders its
-    /// operands);
-    /// in a small network, the first convolution, whose unfolded input (kernel volume x input channels) is larger, and
-    /// in float32 below 12 channels oneDNN's unfolding convolutions.
-    /// With mirroring the summed logits and a flipped input come on top. The logits stay in the network's precision;
-    /// each window's are weighted into float32 and converted to float16 for the ring, one window at a time. On a GPU the earlier formula stays (encoder outputs, four full-resolution maps, input
-    /// and logits, times 1.5 for cuDNN's workspaces and the caching allocator, measured on an H200 before maps were
-    /// freed early: see docs/benchmarks.md), until a GPU run measures the new one.
+    /// operands). In a small network the first convolution is wider, with its unfolded input (kernel volume x input
+    /// channels), and in float32 below 12 channels oneDNN's unfolding convolutions take a workspace of their own. With
+    /// mirroring the summed logits and a flipped input come on top. The logits stay in the network's precision; each
+    /// window's are weighted into float32 and converted to float16 for the ring, one window at a time. On a GPU the
+    /// earlier formula stays (encoder outputs, four full-resolution maps, input and logits, times 1.5 for cuDNN's
+    /// workspaces and the caching allocator, measured on an H200 before maps were freed early: see
+    /// docs/benchmarks.md), until a GPU run measures the new one.
     /// </summary>
     public static long NetworkEstimate(UNetConfig config, IReadOnlyList<int> patch, int batch, bool mirroring, int elementBytes = sizeof(float), bool cuda = false, bool channelsLast = true)
     {
