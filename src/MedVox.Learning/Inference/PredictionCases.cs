@@ -155,16 +155,20 @@ public static partial class PredictionCases
             return cases;
         }
 
-        // No image files: a DICOM series, or a folder of series folders (an empty folder is neither, and no case).
-        var subfolders = Directory.EnumerateDirectories(full).Where(d => !Path.GetFileName(d).StartsWith('.')).ToList();
-        bool hasFiles = Directory.EnumerateFiles(full).Any(f => !Path.GetFileName(f).StartsWith('.'));
-        if (hasFiles)
+        // No image files: a DICOM series, or a folder of series folders (a folder with no file anywhere below it is
+        // neither, and no case).
+        if (Directory.EnumerateFiles(full).Any(f => !Path.GetFileName(f).StartsWith('.')))
         {
             return [new PredictionCase(Path.GetFileName(Path.TrimEndingDirectorySeparator(full)), [full])];
         }
 
-        return [.. subfolders.Select(d => new PredictionCase(Path.GetFileName(d), [d]))];
+        return [.. Directory.EnumerateDirectories(full)
+            .Where(d => !Path.GetFileName(d).StartsWith('.') && HoldsFiles(d))
+            .Select(d => new PredictionCase(Path.GetFileName(d), [d]))];
     }
+
+    private static bool HoldsFiles(string folder) =>
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Any(f => !Path.GetFileName(f).StartsWith('.'));
 
     private static List<PredictionCase> FromManifest(string manifest)
     {

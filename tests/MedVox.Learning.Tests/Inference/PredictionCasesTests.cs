@@ -63,6 +63,16 @@ public class PredictionCasesTests
         // An empty folder (say, a dataset's imagesTs before any test case) is refused before any work starts.
         Directory.CreateDirectory(folder.File("empty/.cache"));
         Assert.Equal($"{folder.File("empty")}: holds no image to predict; give an image, a DICOM folder, a folder of images, a dataset or a manifest", Assert.Throws<MedVoxException>(() => PredictionCases.Resolve(folder.File("empty"))).Message);
+
+        // So is a folder whose subfolders hold no file (series folders made before the export); an empty subfolder
+        // beside series is no case.
+        Directory.CreateDirectory(folder.File("unfilled/s1/sub"));
+        Directory.CreateDirectory(folder.File("unfilled/s2"));
+        Assert.Equal($"{folder.File("unfilled")}: holds no image to predict; give an image, a DICOM folder, a folder of images, a dataset or a manifest", Assert.Throws<MedVoxException>(() => PredictionCases.Resolve(folder.File("unfilled"))).Message);
+        Directory.CreateDirectory(folder.File("dicom/s3-empty"));
+        Directory.CreateDirectory(folder.File("dicom/s4/1"));
+        Touch(folder.File("dicom/s4/1/IM0001"));
+        Assert.Equal(["s1", "s2", "s4"], PredictionCases.Resolve(folder.File("dicom")).Select(c => c.Id));
     }
 
     [Fact]
