@@ -11,7 +11,7 @@ namespace MedVox.Benchmarks;
 /// The resident peak one inference forward of a U-Net adds on the CPU (no autograd, random input and weights), beside
 /// the prediction planner's estimate of the same (without the weights). The network is <c>UNetConfig.ForPatch</c>'s for a
 /// cubic patch, from the first to the last of <c>--features</c>. Usage: <c>compare inference-memory [--patch 64] [--batch 1]
-/// [--classes 14] [--features 32,...,320] [--bf16] [--channels-last] [--residual] [--threads 2] [--rounds 3]</c>.
+/// [--classes 14] [--inputs 1] [--features 32,...,320] [--bf16] [--channels-last] [--residual] [--threads 2] [--rounds 3]</c>.
 /// </summary>
 public sealed class InferenceMemoryProbe : IComparison
 {
@@ -26,7 +26,8 @@ public sealed class InferenceMemoryProbe : IComparison
         bool bf16 = args.Contains("--bf16");
         MedVox.Learning.Runtime.TorchRuntime.EnsureLoaded();
         set_num_threads(BenchArgs.Int(args, "--threads", 2));
-        var config = UNetConfig.ForPatch([patch, patch, patch], [1.0, 1.0, 1.0], 1, classes, features[0], features[^1], residual: args.Contains("--residual"));
+        int inputs = BenchArgs.Int(args, "--inputs", 1);
+        var config = UNetConfig.ForPatch([patch, patch, patch], [1.0, 1.0, 1.0], inputs, classes, features[0], features[^1], residual: args.Contains("--residual"));
         bool channelsLast = args.Contains("--channels-last");
         long estimate = PredictionMemoryPlan.NetworkEstimate(config, [patch, patch, patch], batch, mirroring: false, bf16 ? 2 : 4, cuda: false, channelsLast) - (MemoryEstimator.ParameterCount(config) * (bf16 ? 2 : 4));
         using var net = new UNet(config);
@@ -45,7 +46,7 @@ public sealed class InferenceMemoryProbe : IComparison
         for (int round = 0; round < BenchArgs.Int(args, "--rounds", 3); round++)
         {
             using var scope = NewDisposeScope();
-            var input = randn([batch, 1, patch, patch, patch], bf16 ? ScalarType.BFloat16 : ScalarType.Float32);
+            var input = randn([batch, inputs, patch, patch, patch], bf16 ? ScalarType.BFloat16 : ScalarType.Float32);
             GC.Collect();
             long baseline = PeakMemory.Resident;
             PeakMemory.Reset();

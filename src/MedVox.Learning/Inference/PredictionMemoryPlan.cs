@@ -78,7 +78,7 @@ public sealed record PredictionMemoryPlan
         ];
     }
 
-    /// <summary>Margin on the CPU's activation estimate (measured estimate/peak: 0.98-1.09 without it).</summary>
+    /// <summary>Margin on the CPU's activation estimate (with it, the plans of docs/benchmarks.md cover their peaks by 1.07-1.72x).</summary>
     public const double CpuMargin = 1.1;
 
     /// <summary>
@@ -124,11 +124,16 @@ public sealed record PredictionMemoryPlan
         // Mirrored passes run beside the logits summed so far and their own flipped input.
         double mirrored = mirroring ? (config.Classes + config.InputChannels) * elementBytes : 0;
 
-        // The first convolution, whose few input channels oneDNN unfolds (im2col): what a small network's peak is.
-        double first = ((config.InputChannels * (kernel + 1)) + config.Features[0]) * elementBytes;
+        // The first convolution: in float32 oneDNN unfolds its few input channels (im2col; 4 inputs and 16 channels
+        // measured 124 MiB for a 64^3 window, 48 with one input), in bf16 it does not.
+        double first = ((config.InputChannels * (elementBytes == sizeof(float) ? kernel + 1 : 1)) + config.Features[0]) * elementBytes;
         double widest = maps * config.Features[0] * elementBytes;
         double logits = config.Classes * (elementBytes + sizeof(float) + 2.0);
-        double perVoxel = Math.Max(Math.Max(first, widest) + mirrored, logits);
+
+        // On top: the window's input in the network's precision and layout and the lower stages' maps (measured 30-35
+        // bytes per voxel in bf16 networks of 2-4 channels, where nothing else is large).
+        const double Small = 24;
+        double perVoxel = Math.Max(Math.Max(first, widest) + mirrored + Small, logits);
 
         // Float32 networks narrower than 12 channels run oneDNN's unfolding convolutions, whose workspace does not
         // follow the maps: measured 73-118 MiB for windows of 64^3 (290-470 bytes per voxel) and 230 MiB for 128^3
