@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using MedVox.Imaging;
 
 namespace MedVox.Learning.Inference;
@@ -56,9 +57,28 @@ internal readonly record struct ChannelSource(Image Image, int Frame, int Compon
         if (stride == 1)
         {
             row = row.Slice(x0, destination.Length);
-            for (int x = 0; x < destination.Length; x++)
+            if (typeof(T) == typeof(short))
             {
-                destination[x] = float.CreateTruncating(row[x]);
+                Widen(MemoryMarshal.Cast<T, short>(row), destination);
+            }
+            else if (typeof(T) == typeof(ushort))
+            {
+                Widen(MemoryMarshal.Cast<T, ushort>(row), destination);
+            }
+            else if (typeof(T) == typeof(byte))
+            {
+                Widen(MemoryMarshal.Cast<T, byte>(row), destination);
+            }
+            else if (typeof(T) == typeof(float))
+            {
+                MemoryMarshal.Cast<T, float>(row).CopyTo(destination);
+            }
+            else
+            {
+                for (int x = 0; x < destination.Length; x++)
+                {
+                    destination[x] = float.CreateTruncating(row[x]);
+                }
             }
 
             return;
@@ -68,6 +88,70 @@ internal readonly record struct ChannelSource(Image Image, int Frame, int Compon
         for (int x = 0; x < destination.Length; x++)
         {
             destination[x] = float.CreateTruncating(row[offset + (x * stride)]);
+        }
+    }
+
+    // The common stored types (CT's int16, MR's uint16, 8-bit images) widened a vector at a time: the generic loop
+    // converts one value per iteration.
+    private static void Widen(ReadOnlySpan<short> source, Span<float> destination)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= source.Length - Vector<short>.Count; i += Vector<short>.Count)
+            {
+                Vector.Widen(new Vector<short>(source[i..]), out Vector<int> low, out Vector<int> high);
+                Vector.ConvertToSingle(low).CopyTo(destination[i..]);
+                Vector.ConvertToSingle(high).CopyTo(destination[(i + Vector<int>.Count)..]);
+            }
+        }
+
+        for (; i < source.Length; i++)
+        {
+            destination[i] = source[i];
+        }
+    }
+
+    private static void Widen(ReadOnlySpan<ushort> source, Span<float> destination)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= source.Length - Vector<ushort>.Count; i += Vector<ushort>.Count)
+            {
+                Vector.Widen(new Vector<ushort>(source[i..]), out Vector<uint> low, out Vector<uint> high);
+                Vector.ConvertToSingle(low).CopyTo(destination[i..]);
+                Vector.ConvertToSingle(high).CopyTo(destination[(i + Vector<uint>.Count)..]);
+            }
+        }
+
+        for (; i < source.Length; i++)
+        {
+            destination[i] = source[i];
+        }
+    }
+
+    private static void Widen(ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int quarter = Vector<uint>.Count;
+            for (; i <= source.Length - Vector<byte>.Count; i += Vector<byte>.Count)
+            {
+                Vector.Widen(new Vector<byte>(source[i..]), out Vector<ushort> low, out Vector<ushort> high);
+                Vector.Widen(low, out Vector<uint> a, out Vector<uint> b);
+                Vector.Widen(high, out Vector<uint> c, out Vector<uint> d);
+                Vector.ConvertToSingle(a).CopyTo(destination[i..]);
+                Vector.ConvertToSingle(b).CopyTo(destination[(i + quarter)..]);
+                Vector.ConvertToSingle(c).CopyTo(destination[(i + (2 * quarter))..]);
+                Vector.ConvertToSingle(d).CopyTo(destination[(i + (3 * quarter))..]);
+            }
+        }
+
+        for (; i < source.Length; i++)
+        {
+            destination[i] = source[i];
         }
     }
 }

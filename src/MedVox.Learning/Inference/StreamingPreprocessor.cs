@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using MedVox.Geometry;
 using MedVox.Imaging;
 using MedVox.Learning.Data;
@@ -277,26 +278,20 @@ internal sealed class StreamingPreprocessor
                     for (int c = 0; c < channels.Count; c++)
                     {
                         channels[c].ReadRow(y, z, 0, row);
-                        float low = float.PositiveInfinity, high = float.NegativeInfinity;
-                        for (int x = 0; x < row.Length; x++)
+                        if (!RowRange(row, out float low, out float high))
                         {
-                            float v = row[x];
-                            if (!float.IsFinite(v))
-                            {
-                                throw new MedVoxException(
-                                    string.Create(CultureInfo.InvariantCulture, $"the image holds {(float.IsNaN(v) ? "NaN" : "an infinite value")} at voxel ({x}, {y}, {z})"),
-                                    channels[c].Name,
-                                    hint: "fix or mask undefined intensities before prediction");
-                            }
+                            int x = FirstNonFinite(row);
+                            throw new MedVoxException(
+                                string.Create(CultureInfo.InvariantCulture, $"the image holds {(float.IsNaN(row[x]) ? "NaN" : "an infinite value")} at voxel ({x}, {y}, {z})"),
+                                channels[c].Name,
+                                hint: "fix or mask undefined intensities before prediction");
+                        }
 
-                            low = Math.Min(low, v);
-                            high = Math.Max(high, v);
-                            if (crop && (nonzero ? v != 0 : v > threshold))
-                            {
-                                any = true;
-                                minX = Math.Min(minX, x);
-                                maxX = Math.Max(maxX, x);
-                            }
+                        if (crop && Edges(row, nonzero, threshold) is (int left, int right))
+                        {
+                            any = true;
+                            minX = Math.Min(minX, left);
+                            maxX = Math.Max(maxX, right);
                         }
 
                         minima[z, c] = Math.Min(minima[z, c], low);
@@ -352,6 +347,97 @@ internal sealed class StreamingPreprocessor
         return z1 < 0
             ? (Index3.Zero, wholeSize, ranges)
             : (new Index3(x0, y0, z0), new ImageSize(x1 - x0 + 1, y1 - y0 + 1, z1 - z0 + 1, 1, size.Rank), ranges);
+    }
+
+    /// <summary>Minimum and maximum of a row, a vector at a time; false when a value is not finite.</summary>
+    private static bool RowRange(ReadOnlySpan<float> row, out float low, out float high)
+    {
+        int i = 0;
+        low = float.PositiveInfinity;
+        high = float.NegativeInfinity;
+        bool finite = true;
+        if (Vector.IsHardwareAccelerated && row.Length >= Vector<float>.Count)
+        {
+            var lows = new Vector<float>(float.PositiveInfinity);
+            var highs = new Vector<float>(float.NegativeInfinity);
+            var ok = Vector<int>.AllBitsSet;
+            for (; i <= row.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var v = new Vector<float>(row[i..]);
+
+                // v - v is 0 for finite values, NaN for NaN and infinities.
+                ok &= Vector.Equals(v - v, Vector<float>.Zero);
+                lows = Vector.Min(lows, v);
+                highs = Vector.Max(highs, v);
+            }
+
+            finite = ok == Vector<int>.AllBitsSet;
+            for (int k = 0; k < Vector<float>.Count; k++)
+            {
+                low = Math.Min(low, lows[k]);
+                high = Math.Max(high, highs[k]);
+            }
+        }
+
+        for (; i < row.Length; i++)
+        {
+            float v = row[i];
+            finite &= float.IsFinite(v);
+            low = Math.Min(low, v);
+            high = Math.Max(high, v);
+        }
+
+        return finite;
+    }
+
+    private static int FirstNonFinite(ReadOnlySpan<float> row)
+    {
+        for (int x = 0; x < row.Length; x++)
+        {
+            if (!float.IsFinite(row[x]))
+            {
+                return x;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>The first and last x whose value is nonzero (or above the threshold), searched from both ends a vector at a time; null when none is.</summary>
+    private static (int Left, int Right)? Edges(ReadOnlySpan<float> row, bool nonzero, float threshold)
+    {
+        bool Hit(float v) => nonzero ? v != 0 : v > threshold;
+        bool AnyHit(Vector<float> v) => nonzero ? !Vector.EqualsAll(v, Vector<float>.Zero) : Vector.GreaterThanAny(v, new Vector<float>(threshold));
+        int width = Vector.IsHardwareAccelerated ? Vector<float>.Count : int.MaxValue;
+        int left = 0;
+        while (left <= row.Length - width && !AnyHit(new Vector<float>(row[left..])))
+        {
+            left += width;
+        }
+
+        while (left < row.Length && !Hit(row[left]))
+        {
+            left++;
+        }
+
+        if (left == row.Length)
+        {
+            return null;
+        }
+
+        int right = row.Length;
+        while (right - width >= left && !AnyHit(new Vector<float>(row[(right - width)..])))
+        {
+            right -= width;
+        }
+
+        do
+        {
+            right--;
+        }
+        while (!Hit(row[right]));
+
+        return (left, right);
     }
 
     /// <summary>Second pass, for z-score and min-max channels: statistics over the crop box, merged in the order <see cref="ImageStatistics"/> merges them.</summary>

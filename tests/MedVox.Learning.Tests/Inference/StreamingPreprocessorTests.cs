@@ -76,6 +76,75 @@ public class StreamingPreprocessorTests
         Assert.Equal("scan.nii: the image holds NaN at voxel (3, 2, 1); fix or mask undefined intensities before prediction", error.Message);
     }
 
+    /// <summary>
+    /// Rows many vectors wide with a tail, in the stored types that are widened a vector at a time and one that is not:
+    /// the crop box found from both ends of each row and the values equal the whole-volume preprocessor's.
+    /// </summary>
+    [Theory]
+    [InlineData(ElementType.Int16, CropMode.AboveThreshold)]
+    [InlineData(ElementType.Int16, CropMode.Nonzero)]
+    [InlineData(ElementType.UInt16, CropMode.Nonzero)]
+    [InlineData(ElementType.UInt8, CropMode.AboveThreshold)]
+    [InlineData(ElementType.Float32, CropMode.Nonzero)]
+    [InlineData(ElementType.Int32, CropMode.AboveThreshold)]
+    public void WideRowsOfEveryStoredTypeGiveTheReferenceCropAndValues(ElementType type, CropMode crop)
+    {
+        var geometry = new ImageGeometry(ImageSize.Of3D(101, 6, 5), new Vector3D(1, 1, 1), new Vector3D(0, 0, 0), Matrix3D.Identity);
+        using var image = Image.Create(geometry, type);
+        var random = new Random(11);
+        int highest = 0;
+        for (int z = 1; z < 4; z++)
+        {
+            for (int y = 1; y < 5; y++)
+            {
+                // Each row's body starts and ends somewhere else, inside a vector or at its edge; the threshold (20)
+                // leaves low values around it outside the box.
+                int left = 3 + random.Next(40), right = 60 + random.Next(41);
+                for (int x = left; x <= right; x++)
+                {
+                    int value = x == left || x == right ? 5 : 30 + random.Next(200);
+                    highest = Math.Max(highest, value);
+                    image.SetValue(x, y, z, value);
+                }
+            }
+        }
+
+        var plan = new PreprocessingPlan { TargetSpacing = [1.0, 1.0, 1.0], Normalization = [ChannelNormalization.ZScore], LabelValues = [0, 1], Crop = crop, CropThreshold = 20 };
+        using var expected = new Preprocessor(plan).Transform("case", [image]);
+        var pre = StreamingPreprocessor.Create(ChannelSource.Expand([image]), plan, Ct);
+
+        Assert.Equal(expected.Info.CropStart, new[] { pre.CropStart.X, pre.CropStart.Y, pre.CropStart.Z });
+        Assert.Equal(expected.Info.CropSize, new[] { pre.CropSize.X, pre.CropSize.Y, pre.CropSize.Z });
+        Assert.True(pre.CropSize.X < 101, $"crop {pre.CropSize}");
+        Assert.Equal((0, highest), (pre.Ranges[0].Min, pre.Ranges[0].Max));
+        var size = pre.Geometry.Size;
+        var slice = new float[pre.SliceLength];
+        for (int k = 0; k < size.Z; k++)
+        {
+            pre.ReadSlice(k, slice);
+            for (int y = 0; y < size.Y; y++)
+            {
+                Assert.Equal(expected.Channels[0].GetRow<float>(y, k).ToArray(), slice.AsSpan(y * size.X, size.X).ToArray());
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(2, float.NaN, "NaN")]
+    [InlineData(37, float.PositiveInfinity, "an infinite value")]
+    [InlineData(100, float.NegativeInfinity, "an infinite value")]
+    public void NonFiniteIntensitiesInWideRowsAreRefusedWithTheVoxel(int x, float value, string what)
+    {
+        var geometry = new ImageGeometry(ImageSize.Of3D(101, 4, 3), new Vector3D(1, 1, 1), new Vector3D(0, 0, 0), Matrix3D.Identity);
+        using var image = Image.Create(geometry, ElementType.Float32);
+        image.SetValue(x, 3, 2, value);
+        var plan = new PreprocessingPlan { TargetSpacing = [1.0, 1.0, 1.0], Normalization = [ChannelNormalization.ZScore], LabelValues = [0, 1] };
+
+        var error = Assert.Throws<MedVoxException>(() => StreamingPreprocessor.Create(ChannelSource.Expand([image], ["scan.nii"]), plan, Ct));
+
+        Assert.Equal($"scan.nii: the image holds {what} at voxel ({x}, 3, 2); fix or mask undefined intensities before prediction", error.Message);
+    }
+
     private static (PreprocessingPlan Plan, List<Image> Images) Case(string name)
     {
         var ct = new ChannelNormalization { Scheme = NormalizationScheme.CT, ClipLow = -900, ClipHigh = 300, Mean = 30, StandardDeviation = 120 };
