@@ -115,12 +115,7 @@ public sealed record PredictionMemoryPlan
         }
 
         double maps = channelsLast ? 3.25 : 4.5;
-        double kernel = 1;
-        foreach (int k in config.Kernels[0])
-        {
-            kernel *= k;
-        }
-
+        double kernel = MemoryEstimator.Product(config.Kernels[0]);
         // Mirrored passes run beside the logits summed so far and their own flipped input.
         double mirrored = mirroring ? (config.Classes + config.InputChannels) * elementBytes : 0;
 

@@ -44,17 +44,12 @@ public sealed class ConvNormAct : Module<Tensor, Tensor>
     /// The block applied to the channel concatenation of <paramref name="first"/> and <paramref name="second"/> without
     /// building it: the convolution's weight is split along its input channels and the two halves' outputs summed (a
     /// decoder's first block recomputed under activation checkpointing, where the concatenation and its gradient
-    /// would be the largest maps).
-    /// </summary>
-    public Tensor ForwardConcatenated(Tensor first, Tensor second) => ForwardConcatenated(first, second, consume: false);
-
-    /// <summary>
-    /// As <see cref="ForwardConcatenated(Tensor, Tensor)"/>; with <paramref name="consume"/> (inference only, where no
+    /// would be the largest maps, and in inference). With <paramref name="consume"/> (inference only, where no
     /// autograd node keeps the inputs) each input is disposed once its half of the convolution has run, so its memory
-    /// is free before the next half and the norm allocate theirs. The caller must own both inputs and not use them
+    /// is free before the next half and the norm allocate theirs; the caller must own both inputs and not use them
     /// again.
     /// </summary>
-    public Tensor ForwardConcatenated(Tensor first, Tensor second, bool consume)
+    public Tensor ForwardConcatenated(Tensor first, Tensor second, bool consume = false)
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);

@@ -367,7 +367,7 @@ public static class MemoryEstimator
         return maps;
     }
 
-    private static long Product(IReadOnlyList<int> values)
+    internal static long Product(IReadOnlyList<int> values)
     {
         long p = 1;
         foreach (int v in values)
