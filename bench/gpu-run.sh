@@ -88,8 +88,9 @@ for section in ${SECTIONS:-optimizer predict train}; do
       echo "-- MedVox ${patch}^3 bf16 + checkpointing"; medvox unet-train --device cuda --patch $patch --batch 2 --features "$features" --classes 14 --steps 5 --warmup 3 --bf16 --checkpointing
       echo "-- MedVox ${patch}^3 bf16 + checkpointing + compact norm"; medvox unet-train --device cuda --patch $patch --batch 2 --features "$features" --classes 14 --steps 5 --warmup 3 --bf16 --checkpointing --compact-norm
       echo "-- MedVox ${patch}^3 bf16 + compact norm"; medvox unet-train --device cuda --patch $patch --batch 2 --features "$features" --classes 14 --steps 5 --warmup 3 --bf16 --compact-norm
-      echo "-- MedVox ${patch}^3 bf16 + checkpointing, PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True"
-      PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True medvox unet-train --device cuda --patch $patch --batch 2 --features "$features" --classes 14 --steps 5 --warmup 3 --bf16 --checkpointing
+      # MedVox starts LibTorch with expandable segments unless told otherwise: this row is the allocator's old default.
+      echo "-- MedVox ${patch}^3 bf16 + checkpointing, PYTORCH_CUDA_ALLOC_CONF=expandable_segments:False"
+      PYTORCH_CUDA_ALLOC_CONF=expandable_segments:False medvox unet-train --device cuda --patch $patch --batch 2 --features "$features" --classes 14 --steps 5 --warmup 3 --bf16 --checkpointing
     done
     ;;
   esac

@@ -75,7 +75,9 @@ public static class TorchRuntime
     public static string Describe()
     {
         EnsureLoaded();
-        string cuda = torch.cuda.is_available() ? $"CUDA available ({torch.cuda.device_count()} device(s))" : "CUDA not available";
+        string cuda = torch.cuda.is_available()
+            ? $"CUDA available ({torch.cuda.device_count()} device(s), allocator {NativeEnvironment.NativeVariable(NativeEnvironment.AllocatorVariable) ?? NativeEnvironment.NativeVariable(NativeEnvironment.CudaAllocatorVariable) ?? "default"})"
+            : "CUDA not available";
         string pages = HugePages.Active ? "huge pages for CPU tensors" : "4 KB pages for CPU tensors";
         return $"LibTorch {LibTorchVersion}, {torch.get_num_threads()} CPU threads, {pages}, {cuda}";
     }
