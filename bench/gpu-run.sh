@@ -42,6 +42,9 @@ for section in ${SECTIONS:-optimizer predict train}; do
     for layout in channels-last standard; do
       row "MedVox predict bf16, batch 4, --memory 24GB, --layout $layout"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-24.nii" 0.5 --device cuda --compute bf16 --batch 4 --memory 25769803776 --repeat 3 --layout $layout
       row "MedVox predict bf16, --memory 6GB, --layout $layout"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-6.nii" 0.5 --device cuda --compute bf16 --memory 6442450944 --repeat 3 --layout $layout
+      # The planner's CUDA network estimate predates the inference path that frees maps early (its factor 1.5 came from
+      # the old peaks) and may pick batch 2 under 6 GB: this row measures batch 4 with the logits on the device there.
+      row "MedVox predict bf16, batch 4, logits on the device, --memory 6GB, --layout $layout"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-6b4.nii" 0.5 --device cuda --compute bf16 --batch 4 --placement device --memory 6442450944 --repeat 2 --layout $layout
       row "MedVox predict bf16, --memory 4GB, --layout $layout"; medvox predict run "$work/model" "$work/ct512.nii" "$work/labels-4.nii" 0.5 --device cuda --compute bf16 --memory 4294967296 --repeat 2 --layout $layout
     done
     row "PyTorch predict (MONAI's algorithm, output on the GPU), bf16 autocast, batch 4, cudnn.benchmark=1"

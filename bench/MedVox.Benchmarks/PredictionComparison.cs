@@ -22,8 +22,9 @@ namespace MedVox.Benchmarks;
 /// normalisation, 1 mm target spacing, no crop) and DIR/config.json for the PyTorch network;</item>
 /// <item><c>compare predict volume PATH SIZE int16|float32</c>: a SIZE^3 CT-like volume at 1 mm (written slab by slab
 /// through a mapped image, so 4 GB volumes need no 4 GB of RAM);</item>
-/// <item><c>compare predict run MODEL INPUT LABELS [OVERLAP]</c>: reads INPUT into memory (not timed), predicts it on
-/// the CPU (timed) and writes LABELS; prints "medvox_seconds S" and "medvox_voxels N".</item>
+/// <item><c>compare predict run MODEL INPUT LABELS [OVERLAP] [--device cpu|cuda] [--compute bf16] [--batch B]
+/// [--placement auto|device|host|mapped] [--memory BYTES] [--layout L] [--tta] [--repeat N]</c>: reads INPUT into
+/// memory (not timed), predicts it (timed) and writes LABELS; prints "medvox_seconds S" and "medvox_voxels N".</item>
 /// </list>
 /// </summary>
 public sealed class PredictionComparison : IComparison
@@ -151,6 +152,7 @@ public sealed class PredictionComparison : IComparison
             Mirroring = args.Contains("--tta"),
             Layout = PredictionOptions.ParseLayout(BenchArgs.Text(args, "--layout", "auto")),
             BatchSize = int.Parse(BenchArgs.Text(args, "--batch", "0"), CultureInfo.InvariantCulture),
+            Placement = Enum.Parse<AccumulatorPlacement>(BenchArgs.Text(args, "--placement", "auto"), ignoreCase: true),
             MemoryBudgetBytes = long.Parse(BenchArgs.Text(args, "--memory", "0"), CultureInfo.InvariantCulture),
             Log = line => Console.Error.WriteLine(line),
         };
