@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # MedVox on a GPU side by side with PyTorch in one run (issues 5 and 6), on a machine with PyTorch (CUDA) and no .NET,
-# after bench/gpu-publish.sh has put pub/bench and pub/dotnet-rt.tar.xz into the repository:
+# after bench/gpu-publish.sh has put pub/bench.tar.xz and pub/dotnet-rt.tar.xz into the repository:
 # - training: one iteration of an nnU-Net-sized 3D U-Net (6 stages, 32-320 filters, instance norm, 14 classes, SGD,
 #   cross-entropy) at batch 2 x 128^3 and 2 x 160^3, float32 and bf16 (MedVox: bf16 weights and activations with
 #   float32 master weights; PyTorch: autocast), and MedVox with activation checkpointing and/or the compact
@@ -22,10 +22,10 @@ exec > >(tee "$out/gpu.log") 2>&1
 python=python3
 features=32,64,128,256,320,320
 
-mkdir -p /tmp/dn && tar xJf "$root/pub/dotnet-rt.tar.xz" -C /tmp/dn
+mkdir -p /tmp/dn && tar xJf "$root/pub/dotnet-rt.tar.xz" -C /tmp/dn && tar xJf "$root/pub/bench.tar.xz" -C /tmp
 torchlib="$($python -c 'import torch, os; print(os.path.dirname(torch.__file__) + "/lib")')"
 export DOTNET_ROOT=/tmp/dn LD_LIBRARY_PATH="$torchlib:${LD_LIBRARY_PATH:-}" DOTNET_CLI_TELEMETRY_OPTOUT=1
-medvox() { timeout "${LIMIT:-150}" /tmp/dn/dotnet "$root/pub/bench/MedVox.Benchmarks.dll" compare "$@"; }
+medvox() { timeout "${LIMIT:-150}" /tmp/dn/dotnet /tmp/bench/MedVox.Benchmarks.dll compare "$@"; }
 
 date -u; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader; nproc
 $python -c 'import torch; print("pytorch", torch.__version__, "cuda", torch.version.cuda, torch.cuda.get_device_name(0))'
