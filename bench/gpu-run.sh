@@ -99,3 +99,14 @@ for section in ${SECTIONS:-optimizer predict train}; do
   esac
 done
 rm -rf "$work"
+
+# One line per row: the best time of its runs and the peaks it printed, for reading the goals off at once.
+echo "== summary (best seconds; GiB) =="
+awk '
+  function flush() { if (row != "") printf "%-96s best %s%s%s\n", row, best, placement, peaks; best = ""; placement = ""; peaks = "" }
+  /^-- / { flush(); row = substr($0, 4); next }
+  /^(medvox|pytorch)_(seconds|step) / { if (best == "" || $2 + 0 < best + 0) best = $2; next }
+  /^medvox_placement / { placement = " |" substr($0, 17); next }
+  /^(medvox_gpu_peak_gib|medvox_estimate_step_gib|pytorch_max_reserved_gib|pytorch_max_allocated_gib) / { peaks = peaks " | " $0; next }
+  END { flush() }' "$out/gpu.log" | sed 's/medvox_//g; s/pytorch_//g'
+
