@@ -71,6 +71,8 @@ internal static partial class NativeEnvironment
     /// freed by one stage serve the differently sized maps of the next: on an H200, a 2 x 160^3 bf16 training step
     /// with checkpointing added 8.98 GiB to the device instead of 10.35 GiB at the same speed (0.2114 vs 0.2110 s,
     /// docs/benchmarks.md). Where the driver lacks virtual memory management, LibTorch warns and keeps its default.
+    /// The setting goes under the CUDA name, the one measured there (PyTorch 2.11, no warning printed): PyTorch 2.9.1
+    /// ignored <c>expandable_segments</c> under the newer name for CUDA (pytorch/pytorch#183387).
     /// </summary>
     internal static string? CudaAllocatorSetting(string? cudaAllocatorConfig, string? allocatorConfig) =>
         string.IsNullOrEmpty(cudaAllocatorConfig) && string.IsNullOrEmpty(allocatorConfig) ? "expandable_segments:True" : null;
