@@ -8,7 +8,7 @@ public class NativeEnvironmentTests
     public void TheCudaAllocatorGrowsByExpandableSegmentsUnlessTheUserChoseSettings()
     {
         Assert.Equal("expandable_segments:True", NativeEnvironment.CudaAllocatorSetting(null, null));
-        Assert.Equal("expandable_segments:True", NativeEnvironment.CudaAllocatorSetting(string.Empty, string.Empty));
+        Assert.Null(NativeEnvironment.CudaAllocatorSetting(string.Empty, null));
         Assert.Null(NativeEnvironment.CudaAllocatorSetting("max_split_size_mb:128", null));
         Assert.Null(NativeEnvironment.CudaAllocatorSetting(null, "expandable_segments:False"));
     }

@@ -66,16 +66,17 @@ internal static partial class NativeEnvironment
     internal const string AllocatorVariable = "PYTORCH_ALLOC_CONF";
 
     /// <summary>
-    /// The allocator setting MedVox starts LibTorch with, or null where the user chose one. With expandable segments
-    /// the allocator grows one mapping per stream instead of keeping blocks of the sizes first asked for, so blocks
-    /// freed by one stage serve the differently sized maps of the next: on an H200, a 2 x 160^3 bf16 training step
-    /// with checkpointing added 8.98 GiB to the device instead of 10.35 GiB at the same speed (0.2114 vs 0.2110 s,
-    /// docs/benchmarks.md). Where the driver lacks virtual memory management, LibTorch warns and keeps its default.
-    /// The setting goes under the CUDA name, the one measured there (PyTorch 2.11, no warning printed): PyTorch 2.9.1
-    /// ignored <c>expandable_segments</c> under the newer name for CUDA (pytorch/pytorch#183387).
+    /// The allocator setting MedVox starts LibTorch with, or null where the user set either variable (even to nothing).
+    /// With expandable segments the allocator grows one mapping per stream instead of keeping blocks of the sizes first
+    /// asked for, so blocks freed by one stage serve the differently sized maps of the next: on an H200, a 2 x 160^3
+    /// bf16 training step with checkpointing added 8.98 GiB to the device instead of 10.35 GiB at the same speed
+    /// (0.2114 vs 0.2110 s, docs/benchmarks.md). Where the driver lacks virtual memory management, LibTorch warns and
+    /// keeps its default. The setting goes under the CUDA name, the one measured there (PyTorch 2.11, no warning
+    /// printed): PyTorch 2.9.1 ignored <c>expandable_segments</c> under the newer name for CUDA
+    /// (pytorch/pytorch#183387).
     /// </summary>
     internal static string? CudaAllocatorSetting(string? cudaAllocatorConfig, string? allocatorConfig) =>
-        string.IsNullOrEmpty(cudaAllocatorConfig) && string.IsNullOrEmpty(allocatorConfig) ? "expandable_segments:True" : null;
+        cudaAllocatorConfig is null && allocatorConfig is null ? "expandable_segments:True" : null;
 
     /// <summary>A variable as native code (LibTorch) sees it, which after <see cref="Initialize"/> may differ from .NET's copy.</summary>
     internal static string? NativeVariable(string name) => Marshal.PtrToStringUTF8(GetEnvironment(name));
