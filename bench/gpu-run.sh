@@ -100,7 +100,9 @@ for section in ${SECTIONS:-optimizer predict train}; do
 done
 rm -rf "$work"
 
-# One line per row: the best time of its runs and the peaks it printed, for reading the goals off at once.
+# One line per row: the best time of its runs and the peaks it printed, for reading the goals off at once (after a
+# moment, so that tee has written the last rows to the log).
+sleep 1
 echo "== summary (best seconds; GiB) =="
 awk '
   function flush() { if (row != "") printf "%-96s best %s%s%s\n", row, best, placement, peaks; best = ""; placement = ""; peaks = "" }
